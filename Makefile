@@ -1,0 +1,67 @@
+# rp_portal — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rp_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format check-deploy lock clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+	scripts/system-packages
+
+## make run: set up, migrate, load the demo, start web + worker + beat (Ctrl-C stops all).
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	@echo
+	@echo "  rp_portal is starting at http://127.0.0.1:$(PORT)  (PORT=... to change it)"
+	@echo "  Emails are printed here and saved under var/mail/."
+	@echo
+	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+## make test: set up, then lint, migrations check, deploy check and the whole test suite.
+test: install
+	scripts/system-packages --tests
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DJANGO_SETTINGS_MODULE=rp_portal.settings_test DATABASE_URL=$(TEST_DATABASE_URL) \
+	  REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+## Django's deployment checks under production settings (what docker-compose runs).
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=rp_portal.settings DEBUG=false \
+	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  ALLOWED_HOSTS=rp.example.org DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  EMAIL_HOST=smtp.example.org JOURNAL_KEYS=unused \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI).
+lock: $(VENV)/.installed
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache
