@@ -18,7 +18,7 @@ os.environ.setdefault(
 )
 
 from rp_portal.settings import *  # noqa: F403
-from rp_portal.settings import STORAGES
+from rp_portal.settings import STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -31,3 +31,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# WhiteNoise expects STATIC_ROOT to exist; in tests it stays empty and the finders serve files.
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True

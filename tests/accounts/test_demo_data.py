@@ -1,0 +1,42 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from rp_portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from rp_portal.accounts.models import User
+
+EMAILS = {
+    "admin@example.org",
+    "manager@example.org",
+    "facilitator@example.org",
+    "practitioner@example.org",
+}
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("demo_data")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_creates_one_verified_account_per_role_and_can_run_twice(settings, capsys):
+    settings.DEBUG = True
+    call_command("demo_data")
+    call_command("demo_data")
+    assert {a.email for a in DEMO_ACCOUNTS} == EMAILS
+    assert set(User.objects.values_list("email", flat=True)) == EMAILS
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
+    assert DEMO_PASSWORD in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_demo_account_can_sign_in(client):
+    call_command("demo_data", force=True)
+    response = client.post(
+        "/accounts/login/", {"login": "practitioner@example.org", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
