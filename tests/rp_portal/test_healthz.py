@@ -12,10 +12,14 @@ def test_it_reports_ok_when_the_database_and_broker_answer(client):
 
 
 @pytest.mark.django_db
-def test_it_reports_unavailable_when_the_broker_is_down(client, monkeypatch):
+def test_it_reports_unavailable_when_the_broker_is_down(client):
     # Port 1 on loopback: nothing listens there, so the real connection attempt fails.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    response = client.get("/healthz")
+    real_url = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        celery_app.conf.broker_url = real_url
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
 

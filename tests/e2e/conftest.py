@@ -1,0 +1,104 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server.
+
+Every page a journey visits is checked with axe-core (no serious or critical violation) and
+photographed into test-artifacts/<test name>/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """One person's browser, with a page check after each step."""
+
+    def __init__(self, page: Page, base_url: str, folder: Path):
+        self.page = page
+        self.base_url = base_url
+        self.folder = folder
+        self.steps = 0
+        self.axe = Axe()
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+
+    def check(self, name: str) -> None:
+        """Photograph the page and fail on any serious or critical accessibility problem."""
+        self.page.wait_for_load_state("load")
+        self.steps += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        self.page.screenshot(path=self.folder / f"{self.steps:02d}-{slug}.png", full_page=True)
+        results = self.axe.run(self.page)
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+        assert not bad, f"accessibility problems on '{name}' ({self.page.url}):\n" + "\n".join(bad)
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" else None,
+    )
+    yield Journey(page, live_server.url, folder)
+    context.close()
+    assert not errors, f"the browser reported errors: {errors}"
+
+
+@pytest.fixture
+def phone_journey(browser, live_server, request):
+    folder = ARTIFACTS / f"{request.node.name}-phone"
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield Journey(page, live_server.url, folder)
+    context.close()
