@@ -9,9 +9,10 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test lint format check-deploy lock clean
 
-$(VENV)/.installed: requirements.lock
+# requirements.lock is what production installs; requirements-dev.lock adds the test tools.
+$(VENV)/.installed: requirements-dev.lock
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	touch $@
 
 node_modules/.installed: package-lock.json
@@ -57,11 +58,13 @@ format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI).
+## Re-resolve both lock files from pyproject.toml (needs network to PyPI).
 lock: $(VENV)/.installed
 	$(PY) -m pip install --quiet uv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 \
 	  --generate-hashes -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	  --generate-hashes -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache
