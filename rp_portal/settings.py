@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "rp_portal.accounts",
+    "rp_portal.audit",
     "groups",
     "sessions.apps.SessionsConfig",
     "journals",

@@ -12,6 +12,7 @@ admin.site.site_header = "rp_portal support"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("groups.urls")),
     path("accounts/", include("rp_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -8,13 +8,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from groups.selectors import home_summary
 from rp_portal.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    context = {}
+    if request.user.is_authenticated:
+        context = home_summary(request.user)
+    return render(request, "home.html", context)
 
 
 def _database_ok() -> bool:

@@ -1,0 +1,85 @@
+"""Reading many invitations at once from a pasted list or a CSV file: email, name, roles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+MAX_ROWS = 500
+MAX_BYTES = 200_000
+
+ROLE_WORDS = {
+    "admin": "is_admin",
+    "organisation admin": "is_admin",
+    "org admin": "is_admin",
+    "manager": "is_manager",
+    "facilitator": "is_facilitator",
+    "practitioner": "is_practitioner",
+}
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    text: str
+    email: str = ""
+    name: str = ""
+    roles: dict[str, bool] = field(default_factory=dict)
+    error: str = ""
+
+
+def _roles(cell: str) -> tuple[dict[str, bool], str]:
+    words = [w.strip().lower() for w in re.split(r"[;|/+]", cell) if w.strip()]
+    if not words:
+        return {"is_practitioner": True}, ""
+    unknown = [w for w in words if w not in ROLE_WORDS]
+    if unknown:
+        return {}, _(
+            "Unknown role “%(role)s”: use admin, manager, facilitator or practitioner."
+        ) % {"role": unknown[0][:40]}
+    return {ROLE_WORDS[w]: True for w in words}, ""
+
+
+def parse_invitation_rows(text: str) -> list[ParsedRow]:
+    """One row per non-empty line. A first line starting with "email" is taken as a header."""
+    rows: list[ParsedRow] = []
+    reader = csv.reader(io.StringIO(text))
+    for index, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if not rows and index == 1 and cells[0].lower() in {"email", "email address", "e-mail"}:
+            continue
+        raw = ", ".join(cells)[:200]
+        if len(rows) >= MAX_ROWS:
+            rows.append(
+                ParsedRow(
+                    index,
+                    raw,
+                    error=_("Only %(n)s people can be invited at once.") % {"n": MAX_ROWS},
+                )
+            )
+            break
+        row = ParsedRow(index, raw, email=cells[0], name=cells[1] if len(cells) > 1 else "")
+        if len(cells) > 3:
+            row.error = _("Too many columns: expected email, name, roles.")
+        else:
+            row.roles, row.error = _roles(cells[2] if len(cells) > 2 else "")
+        rows.append(row)
+    return rows
+
+
+def decode_upload(data: bytes) -> str:
+    """Text of an uploaded CSV file; ValueError with a message for the person otherwise."""
+    if len(data) > MAX_BYTES:
+        raise ValueError(_("The file is larger than 200 KB. Split it into smaller files."))
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError(_("The file is not a text CSV file. Save it from your spreadsheet as CSV."))

@@ -1,0 +1,186 @@
+"""Reads: scoped querysets and the set-up checklist."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from groups.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    GroupMember,
+    GroupPartner,
+    Invitation,
+    Membership,
+    Organisation,
+    PracticeGroup,
+    SignOff,
+    TrainingRecord,
+)
+from groups.permissions import GroupAccess
+
+
+def memberships_of(user) -> dict[int, Membership]:
+    if not user.is_authenticated:
+        return {}
+    return {m.organisation_id: m for m in Membership.objects.filter(user=user)}
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    """The organisations a person belongs to, with their people and group counts."""
+    return (
+        Organisation.objects.filter(memberships__user=user)
+        .annotate(
+            people_count=Count("memberships", distinct=True),
+            group_count=Count("hosted_groups", distinct=True),
+        )
+        .order_by("name", "id")
+    )
+
+
+def organisation_for(user, organisation_id: int) -> tuple[Organisation, Membership]:
+    """The organisation and the person's membership of it; a 404 for anyone else."""
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation_id=organisation_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organisation.")
+    return membership.organisation, membership
+
+
+def people_of(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+
+
+def open_invitations_of(organisation: Organisation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+
+
+def _leading_org_ids(user):
+    return Membership.objects.filter(user=user).filter(Q(is_admin=True) | Q(is_manager=True))
+
+
+def groups_for(user) -> QuerySet[PracticeGroup]:
+    """Groups a person is in, or leads as an admin or manager of a taking-part organisation."""
+    led = _leading_org_ids(user).values("organisation_id")
+    in_group = GroupMember.objects.filter(group=OuterRef("pk"), user=user)
+    partner_led = GroupPartner.objects.filter(
+        group=OuterRef("pk"),
+        organisation_id__in=led,
+        status__in=[GroupPartner.Status.INVITED, GroupPartner.Status.ACCEPTED],
+    )
+    return (
+        PracticeGroup.objects.filter(Exists(in_group) | Q(host_id__in=led) | Exists(partner_led))
+        .select_related("host")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name", "id")
+    )
+
+
+def group_access_for(user, group_id: int) -> GroupAccess:
+    """Resolve a group for this person, or 404 (another organisation's group, or no such id)."""
+    group = (
+        PracticeGroup.objects.select_related("host")
+        .prefetch_related(
+            Prefetch("partners", queryset=GroupPartner.objects.select_related("organisation"))
+        )
+        .filter(pk=group_id)
+        .first()
+    )
+    if group is None:
+        raise Http404("No such group.")
+    member = GroupMember.objects.filter(group=group, user=user).first()
+    access = GroupAccess(
+        group=group,
+        member=member,
+        memberships=memberships_of(user),
+        partners=list(group.partners.all()),
+    )
+    if not access.can_view:
+        raise Http404("No such group.")
+    return access
+
+
+def current_agreement(group: PracticeGroup) -> AgreementVersion | None:
+    return AgreementVersion.objects.filter(group=group).order_by("-number").first()
+
+
+def has_accepted_current_agreement(user, group: PracticeGroup) -> bool:
+    latest = current_agreement(group)
+    return bool(latest and AgreementAcceptance.objects.filter(version=latest, user=user).exists())
+
+
+def group_members(group: PracticeGroup) -> QuerySet[GroupMember]:
+    """Members with what the members page shows: organisation, training, agreement."""
+    latest = AgreementVersion.objects.filter(group=group).order_by("-number").values("pk")[:1]
+    return (
+        GroupMember.objects.filter(group=group)
+        .select_related("user", "organisation")
+        .annotate(
+            # Training recorded by any organisation counts.
+            is_trained=Exists(TrainingRecord.objects.filter(user=OuterRef("user"))),
+            accepted_agreement=Exists(
+                AgreementAcceptance.objects.filter(user=OuterRef("user"), version=latest)
+            ),
+        )
+        .order_by("role", "user__display_name", "user__email")
+    )
+
+
+def home_summary(user, *, group_limit: int = 8) -> dict:
+    """What a signed-in person's home page shows: their groups, organisations and to-dos."""
+    memberships = memberships_of(user)
+    led = {org for org, m in memberships.items() if m.is_admin or m.is_manager}
+    groups = list(groups_for(user)[:group_limit])
+
+    latest = (
+        AgreementVersion.objects.filter(group=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    )
+    to_accept = list(
+        PracticeGroup.objects.filter(
+            Exists(GroupMember.objects.filter(group=OuterRef("pk"), user=user))
+        )
+        .annotate(latest_version=Subquery(latest))
+        .exclude(
+            Exists(
+                AgreementAcceptance.objects.filter(user=user, version=OuterRef("latest_version"))
+            )
+        )
+        .order_by("name")
+    )
+    partner_requests = list(
+        GroupPartner.objects.filter(status=GroupPartner.Status.INVITED, organisation_id__in=led)
+        .select_related("group__host", "organisation")
+        .order_by("invited_at")
+    )
+    # Groups where an organisation this person leads takes part but has not signed off.
+    hosted = PracticeGroup.objects.filter(host_id__in=led).values_list("pk", "host_id")
+    partnered = GroupPartner.objects.filter(
+        organisation_id__in=led, status=GroupPartner.Status.ACCEPTED
+    ).values_list("group_id", "organisation_id")
+    pairs = set(hosted) | set(partnered)
+    signed = set(
+        SignOff.objects.filter(group_id__in={g for g, _ in pairs}).values_list(
+            "group_id", "organisation_id"
+        )
+    )
+    unsigned_group_ids = {g for g, org in pairs - signed}
+    to_sign = list(PracticeGroup.objects.filter(pk__in=unsigned_group_ids).order_by("name"))
+    return {
+        "organisations": [
+            m.organisation
+            for m in Membership.objects.filter(user=user).select_related("organisation")
+        ],
+        "groups": groups,
+        "to_accept": to_accept,
+        "partner_requests": partner_requests,
+        "to_sign": to_sign,
+    }

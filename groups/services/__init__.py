@@ -1,0 +1,1 @@
+"""Every write to organisations, people and groups goes through these functions."""
