@@ -28,15 +28,11 @@ class Step:
 
 def _member_stats(group: PracticeGroup) -> dict[str, int]:
     trained = TrainingRecord.objects.filter(user=OuterRef("user"))
-    return (
-        GroupMember.objects.filter(group=group)
-        .annotate(trained=Exists(trained))
-        .aggregate(
-            members=Count("id"),
-            trained=Count("id", filter=Q(trained=True)),
-            facilitators=Count("id", filter=Q(role=GroupMember.Role.FACILITATOR)),
-            on_rota=Count("id", filter=Q(rota_position__isnull=False)),
-        )
+    return GroupMember.objects.filter(group=group).aggregate(
+        members=Count("id"),
+        trained=Count("id", filter=Exists(trained)),
+        facilitators=Count("id", filter=Q(role=GroupMember.Role.FACILITATOR)),
+        on_rota=Count("id", filter=Q(rota_position__isnull=False)),
     )
 
 

@@ -149,7 +149,9 @@ class FacilitationForm(forms.ModelForm):
 
 class AddMemberForm(forms.Form):
     membership = forms.TypedChoiceField(label=_("Person"), coerce=int)
-    role = forms.ChoiceField(label=_("Role in the group"), choices=GroupMember.Role.choices)
+    role = forms.ChoiceField(
+        label=_("Role in the group"), choices=GroupMember.Role.choices, initial=GroupMember.Role.MEMBER
+    )
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)

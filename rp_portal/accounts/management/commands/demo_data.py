@@ -7,7 +7,8 @@ reset to the demo password so the README stays true).
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from rp_portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_load
+from rp_portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from rp_portal.demo import demo_load
 
 
 class Command(BaseCommand):
@@ -26,8 +27,12 @@ class Command(BaseCommand):
                 "DEBUG is off, so this looks like a real deployment: demo accounts with a "
                 "published password would be a way in. Use --force only on a throwaway database."
             )
-        demo_accounts_load()
+        demo_load()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with any of:"))
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<28} {account.role}")
         self.stdout.write(f"  password for all of them: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  (three organisations and three groups at different set-up stages; more demo "
+            "people at riverside/northgate/cityhealth.example.org use the same password)"
+        )

@@ -1,0 +1,12 @@
+"""Everything `manage.py demo_data` loads, feature by feature."""
+
+from django.db import transaction
+
+from groups.demo import demo_groups_load
+from rp_portal.accounts.demo import demo_accounts_load
+
+
+@transaction.atomic
+def demo_load() -> None:
+    people = demo_accounts_load()
+    demo_groups_load(people)
