@@ -277,6 +277,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "session-reminders": {"task": "sessions.tasks.send_due_reminders", "schedule": 300.0},
+    "poll-reminders": {"task": "sessions.tasks.send_poll_reminders", "schedule": 900.0},
+    "minimum-size-warnings": {
+        "task": "sessions.tasks.send_minimum_size_warnings",
+        "schedule": 900.0,
+    },
     "clear-expired-sign-in-sessions": {
         "task": "rp_portal.accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

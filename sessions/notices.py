@@ -1,0 +1,255 @@
+"""Emails about sessions: new sessions, changes, cancellations, promotions, reminders,
+post-session messages and polls. Each one is sent at most once, guaranteed by the Reminder
+ledger's unique (session, person, kind) row or by a timestamp on the poll."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import GroupMember
+from rp_portal.emails import templated_email_send
+from sessions.calendars import session_ics
+from sessions.models import Booking, GroupSession, Poll, PollAnswer, Reminder, SchedulePreference
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = [Booking.Status.BOOKED, Booking.Status.WAITLISTED]
+
+
+def _links(session: GroupSession) -> dict:
+    from django.conf import settings
+
+    return {
+        "session_url": settings.SITE_URL + reverse("sessions:detail", args=[session.pk]),
+        "preferences_url": settings.SITE_URL + reverse("sessions:preferences"),
+    }
+
+
+def _send_once(
+    *, session: GroupSession, user, kind: str, template: str, context: dict, connection, ics=True
+) -> bool:
+    """Write the ledger row and send in one transaction: a duplicate run waits on the unique
+    index and then finds the row; a failed send rolls the row back so a retry can send."""
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(session=session, user=user, kind=kind)
+            attachments = [("session.ics", session_ics(session), "text/calendar")] if ics else None
+            templated_email_send(
+                to=[user.email], template_prefix=template, connection=connection, attachments=attachments,
+                context={"session": session, "person": user, **_links(session), **context},
+            )  # fmt: skip
+    except IntegrityError:
+        return False
+    return True
+
+
+def _session(session_id: int) -> GroupSession | None:
+    return (
+        GroupSession.objects.select_related("group", "room", "organisation")
+        .filter(pk=session_id)
+        .first()
+    )
+
+
+def session_notice_send(*, session_id: int, kind: str, revision: int) -> int:
+    """``new``: to every member of the group; ``changed``/``cancelled``: to everyone booked or
+    waiting. A notice for an older revision is dropped: the newer change sends its own."""
+    session = _session(session_id)
+    if session is None or session.revision != revision:
+        return 0
+    if kind == "new":
+        if not session.group_id:
+            return 0
+        people = [
+            m.user
+            for m in GroupMember.objects.filter(group_id=session.group_id).select_related("user")
+        ]
+        reason = "member"
+    else:
+        people = [b.user for b in session.bookings.filter(status__in=ACTIVE).select_related("user")]
+        reason = "booked"
+    sent = 0
+    with get_connection() as connection:
+        for person in people:
+            sent += _send_once(
+                session=session, user=person, kind=f"{kind}-r{revision}", template=f"emails/session_{kind}",
+                context={"reason": reason}, connection=connection,
+            )  # fmt: skip
+    return sent
+
+
+def promotion_notice_send(*, booking_id: int) -> bool:
+    booking = (
+        Booking.objects.select_related("session__group", "session__room", "user")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None or booking.status != Booking.Status.BOOKED or booking.promoted_at is None:
+        return False
+    with get_connection() as connection:
+        return _send_once(
+            session=booking.session, user=booking.user, kind=f"promoted-{int(booking.promoted_at.timestamp())}",
+            template="emails/booking_promoted", context={"reason": "booked"}, connection=connection,
+        )  # fmt: skip
+
+
+def _due_lead(lead_hours: list[int], starts_at, now) -> int | None:
+    """The lead time whose window we are in: from ``h`` hours before until the next shorter lead
+    starts (or the session starts). Someone booking late gets only the reminders still ahead."""
+    for index, hours in enumerate(lead_hours):  # longest first
+        opens = starts_at - timedelta(hours=hours)
+        shorter = lead_hours[index + 1] if index + 1 < len(lead_hours) else 0
+        closes = starts_at - timedelta(hours=shorter)
+        if opens <= now < closes:
+            return hours
+    return None
+
+
+def reminders_send_due(*, now=None) -> int:
+    """Beat, every few minutes: remind people with a place (never the waiting list)."""
+    now = now or timezone.now()
+    horizon = now + timedelta(hours=24 * 15)
+    bookings = (
+        Booking.objects.filter(
+            status=Booking.Status.BOOKED,
+            session__status=GroupSession.Status.SCHEDULED,
+            session__starts_at__gt=now,
+            session__starts_at__lte=horizon,
+        )
+        .select_related("session__group", "session__room", "user")
+        .order_by("session__starts_at", "id")
+    )
+    preferences = {
+        p.user_id: p
+        for p in SchedulePreference.objects.filter(user_id__in=bookings.values("user_id"))
+    }
+    sent = 0
+    with get_connection() as connection:
+        for booking in bookings:
+            preference = preferences.get(booking.user_id)
+            if preference and not preference.reminders_enabled:
+                continue
+            leads = preference.lead_hours if preference else [48, 2]
+            hours = _due_lead(leads, booking.session.starts_at, now)
+            if hours is None:
+                continue
+            sent += _send_once(
+                session=booking.session, user=booking.user, kind=f"before-{hours}h",
+                template="emails/session_reminder", context={"hours": hours, "reason": "booked"},
+                connection=connection,
+            )  # fmt: skip
+    logger.info("reminders sent: %s", sent)
+    return sent
+
+
+def post_session_send(*, session_id: int) -> int:
+    """After a session is closed: only those marked present or late are invited to reflect."""
+    session = _session(session_id)
+    if session is None or session.status != GroupSession.Status.HELD:
+        return 0
+    attended = session.bookings.filter(
+        status=Booking.Status.BOOKED,
+        attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
+    ).select_related("user")
+    sent = 0
+    with get_connection() as connection:
+        for booking in attended:
+            sent += _send_once(
+                session=session, user=booking.user, kind="post-session", template="emails/post_session",
+                context={"reason": "attended"}, connection=connection, ics=False,
+            )  # fmt: skip
+    return sent
+
+
+def minimum_size_warnings_send(*, now=None, warn_hours: int = 24) -> int:
+    """Tell the facilitators a day ahead when fewer people have booked than the minimum."""
+    now = now or timezone.now()
+    sessions = GroupSession.objects.filter(
+        status=GroupSession.Status.SCHEDULED, minimum_size__gt=0, minimum_warning_sent_at__isnull=True,
+        starts_at__gt=now, starts_at__lte=now + timedelta(hours=warn_hours), group__isnull=False,
+    ).select_related("group", "room")  # fmt: skip
+    sent = 0
+    for session in sessions:
+        with transaction.atomic():
+            locked = GroupSession.objects.select_for_update().get(pk=session.pk)
+            if locked.minimum_warning_sent_at:
+                continue
+            booked = locked.bookings.filter(status=Booking.Status.BOOKED).count()
+            locked.minimum_warning_sent_at = now
+            locked.save(update_fields=["minimum_warning_sent_at"])
+            if booked >= locked.minimum_size:
+                continue
+            facilitators = GroupMember.objects.filter(
+                group_id=session.group_id, role="facilitator"
+            ).select_related("user")
+            for member in facilitators:
+                templated_email_send(
+                    to=[member.user.email], template_prefix="emails/minimum_warning",
+                    context={"session": session, "booked": booked, "person": member.user, "reason": "facilitator", **_links(session)},
+                )  # fmt: skip
+                sent += 1
+    return sent
+
+
+def _poll_context(poll: Poll) -> dict:
+    from django.conf import settings
+
+    return {
+        "poll": poll,
+        "poll_url": settings.SITE_URL + reverse("sessions:poll", args=[poll.pk]),
+        "preferences_url": settings.SITE_URL + reverse("sessions:preferences"),
+        "reason": "member",
+    }
+
+
+def poll_invitation_send(*, poll_id: int) -> int:
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().select_related("group").filter(pk=poll_id).first()
+        if poll is None or poll.invitation_sent_at or poll.status != Poll.Status.OPEN:
+            return 0
+        poll.invitation_sent_at = timezone.now()
+        poll.save(update_fields=["invitation_sent_at"])
+        members = list(GroupMember.objects.filter(group_id=poll.group_id).select_related("user"))
+        with get_connection() as connection:
+            for member in members:
+                templated_email_send(
+                    to=[member.user.email], template_prefix="emails/poll_invitation", connection=connection,
+                    context={**_poll_context(poll), "person": member.user},
+                )  # fmt: skip
+    return len(members)
+
+
+def poll_reminders_send(*, now=None, before_close_hours: int = 48) -> int:
+    """Once per poll, remind members who have not answered, two days before it closes."""
+    now = now or timezone.now()
+    due = Poll.objects.filter(
+        status=Poll.Status.OPEN, reminder_sent_at__isnull=True, closes_at__gt=now,
+        closes_at__lte=now + timedelta(hours=before_close_hours),
+    ).values_list("pk", flat=True)  # fmt: skip
+    sent = 0
+    for poll_id in due:
+        with transaction.atomic():
+            poll = Poll.objects.select_for_update().select_related("group").get(pk=poll_id)
+            if poll.reminder_sent_at:
+                continue
+            poll.reminder_sent_at = now
+            poll.save(update_fields=["reminder_sent_at"])
+            answered = PollAnswer.objects.filter(option__poll=poll).values("user_id")
+            waiting = GroupMember.objects.filter(
+                Q(group_id=poll.group_id) & ~Q(user_id__in=answered)
+            ).select_related("user")
+            with get_connection() as connection:
+                for member in waiting:
+                    templated_email_send(
+                        to=[member.user.email], template_prefix="emails/poll_reminder", connection=connection,
+                        context={**_poll_context(poll), "person": member.user},
+                    )  # fmt: skip
+                    sent += 1
+    return sent

@@ -1,0 +1,1 @@
+"""Every write to rooms, sessions, bookings and polls goes through these modules."""

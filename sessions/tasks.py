@@ -1,0 +1,48 @@
+"""Thin Celery tasks: take ids, call one function in sessions.notices. All are idempotent."""
+
+from celery import shared_task
+
+from sessions import notices
+
+IDEMPOTENT = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_kwargs": {"max_retries": 5},
+}
+
+
+@shared_task(**IDEMPOTENT)
+def send_session_notice(session_id: int, kind: str, revision: int) -> int:
+    return notices.session_notice_send(session_id=session_id, kind=kind, revision=revision)
+
+
+@shared_task(**IDEMPOTENT)
+def send_promotion_notice(booking_id: int) -> bool:
+    return notices.promotion_notice_send(booking_id=booking_id)
+
+
+@shared_task(**IDEMPOTENT)
+def send_post_session_messages(session_id: int) -> int:
+    return notices.post_session_send(session_id=session_id)
+
+
+@shared_task(**IDEMPOTENT)
+def send_poll_invitation(poll_id: int) -> int:
+    return notices.poll_invitation_send(poll_id=poll_id)
+
+
+@shared_task(**IDEMPOTENT)
+def send_due_reminders() -> int:
+    return notices.reminders_send_due()
+
+
+@shared_task(**IDEMPOTENT)
+def send_poll_reminders() -> int:
+    return notices.poll_reminders_send()
+
+
+@shared_task(**IDEMPOTENT)
+def send_minimum_size_warnings() -> int:
+    return notices.minimum_size_warnings_send()
