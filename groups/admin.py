@@ -30,7 +30,14 @@ class OrganisationAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["email", "organisation", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_filter = ["organisation"]
     search_fields = ["email"]
     exclude = ["nonce"]

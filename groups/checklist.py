@@ -47,6 +47,9 @@ def group_checklist(access: GroupAccess) -> list[Step]:
     )
     waiting_partners = sum(1 for p in access.partners if p.status == GroupPartner.Status.INVITED)
     url = lambda name: reverse(f"groups:{name}", args=[group.pk])  # noqa: E731
+    from sessions.selectors import settling_in_summary  # sessions builds on groups
+
+    settling = settling_in_summary(group)
 
     signed_summary = _("%(signed)s of %(total)s taking-part organisations have signed off.") % {
         "signed": len(signed),
@@ -121,9 +124,12 @@ def group_checklist(access: GroupAccess) -> list[Step]:
             6, "establishing", _("Give the group time to settle in"),
             _("Trust takes a few sessions to build, especially across agencies. Treat the first "
               "sessions as the group getting to know each other."),
-            done=False, available=False,
-            summary=_("Not available yet: the first %(n)s sessions will be marked as settling in "
-                      "once sessions can be scheduled.") % {"n": group.settling_in_sessions},
+            done=settling["marked"] > 0,
+            summary=_("The first %(n)s sessions are marked as settling in: %(marked)s scheduled, %(held)s held so far.")
+            % {"n": group.settling_in_sessions, **settling}
+            if settling["marked"]
+            else _("No sessions yet. The first %(n)s you schedule are marked as settling in.") % {"n": group.settling_in_sessions},
+            action_url=reverse("sessions:session_new", args=[group.pk]), action_label=_("Schedule sessions"),
         ),
         Step(
             7, "ownership", _("Let the group own when and where it meets"),
@@ -132,8 +138,8 @@ def group_checklist(access: GroupAccess) -> list[Step]:
             done=group.ownership_decided_at is not None,
             summary=_("The group has decided when and where it meets.")
             if group.ownership_decided_at
-            else _("Not decided by the group yet."),
-            action_url=url("ownership"), action_label=_("Record the decision"),
+            else _("Not decided by the group yet. A date poll lets members choose; scheduling from it records the decision."),
+            action_url=reverse("sessions:poll_new", args=[group.pk]), action_label=_("Ask the group with a date poll"),
         ),
     ]  # fmt: skip
 

@@ -150,7 +150,9 @@ class FacilitationForm(forms.ModelForm):
 class AddMemberForm(forms.Form):
     membership = forms.TypedChoiceField(label=_("Person"), coerce=int)
     role = forms.ChoiceField(
-        label=_("Role in the group"), choices=GroupMember.Role.choices, initial=GroupMember.Role.MEMBER
+        label=_("Role in the group"),
+        choices=GroupMember.Role.choices,
+        initial=GroupMember.Role.MEMBER,
     )
 
     def __init__(self, *args, candidates=(), **kwargs):

@@ -42,9 +42,12 @@ def _send_once(
             Reminder.objects.create(session=session, user=user, kind=kind)
             attachments = [("session.ics", session_ics(session), "text/calendar")] if ics else None
             templated_email_send(
-                to=[user.email], template_prefix=template, connection=connection, attachments=attachments,
+                to=[user.email],
+                template_prefix=template,
+                connection=connection,
+                attachments=attachments,
                 context={"session": session, "person": user, **_links(session), **context},
-            )  # fmt: skip
+            )
     except IntegrityError:
         return False
     return True
@@ -79,9 +82,13 @@ def session_notice_send(*, session_id: int, kind: str, revision: int) -> int:
     with get_connection() as connection:
         for person in people:
             sent += _send_once(
-                session=session, user=person, kind=f"{kind}-r{revision}", template=f"emails/session_{kind}",
-                context={"reason": reason}, connection=connection,
-            )  # fmt: skip
+                session=session,
+                user=person,
+                kind=f"{kind}-r{revision}",
+                template=f"emails/session_{kind}",
+                context={"reason": reason},
+                connection=connection,
+            )
     return sent
 
 
@@ -95,9 +102,13 @@ def promotion_notice_send(*, booking_id: int) -> bool:
         return False
     with get_connection() as connection:
         return _send_once(
-            session=booking.session, user=booking.user, kind=f"promoted-{int(booking.promoted_at.timestamp())}",
-            template="emails/booking_promoted", context={"reason": "booked"}, connection=connection,
-        )  # fmt: skip
+            session=booking.session,
+            user=booking.user,
+            kind=f"promoted-{int(booking.promoted_at.timestamp())}",
+            template="emails/booking_promoted",
+            context={"reason": "booked"},
+            connection=connection,
+        )
 
 
 def _due_lead(lead_hours: list[int], starts_at, now) -> int | None:
@@ -141,10 +152,13 @@ def reminders_send_due(*, now=None) -> int:
             if hours is None:
                 continue
             sent += _send_once(
-                session=booking.session, user=booking.user, kind=f"before-{hours}h",
-                template="emails/session_reminder", context={"hours": hours, "reason": "booked"},
+                session=booking.session,
+                user=booking.user,
+                kind=f"before-{hours}h",
+                template="emails/session_reminder",
+                context={"hours": hours, "reason": "booked"},
                 connection=connection,
-            )  # fmt: skip
+            )
     logger.info("reminders sent: %s", sent)
     return sent
 
@@ -162,9 +176,14 @@ def post_session_send(*, session_id: int) -> int:
     with get_connection() as connection:
         for booking in attended:
             sent += _send_once(
-                session=session, user=booking.user, kind="post-session", template="emails/post_session",
-                context={"reason": "attended"}, connection=connection, ics=False,
-            )  # fmt: skip
+                session=session,
+                user=booking.user,
+                kind="post-session",
+                template="emails/post_session",
+                context={"reason": "attended"},
+                connection=connection,
+                ics=False,
+            )
     return sent
 
 
@@ -172,9 +191,13 @@ def minimum_size_warnings_send(*, now=None, warn_hours: int = 24) -> int:
     """Tell the facilitators a day ahead when fewer people have booked than the minimum."""
     now = now or timezone.now()
     sessions = GroupSession.objects.filter(
-        status=GroupSession.Status.SCHEDULED, minimum_size__gt=0, minimum_warning_sent_at__isnull=True,
-        starts_at__gt=now, starts_at__lte=now + timedelta(hours=warn_hours), group__isnull=False,
-    ).select_related("group", "room")  # fmt: skip
+        status=GroupSession.Status.SCHEDULED,
+        minimum_size__gt=0,
+        minimum_warning_sent_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + timedelta(hours=warn_hours),
+        group__isnull=False,
+    ).select_related("group", "room")
     sent = 0
     for session in sessions:
         with transaction.atomic():
@@ -191,9 +214,16 @@ def minimum_size_warnings_send(*, now=None, warn_hours: int = 24) -> int:
             ).select_related("user")
             for member in facilitators:
                 templated_email_send(
-                    to=[member.user.email], template_prefix="emails/minimum_warning",
-                    context={"session": session, "booked": booked, "person": member.user, "reason": "facilitator", **_links(session)},
-                )  # fmt: skip
+                    to=[member.user.email],
+                    template_prefix="emails/minimum_warning",
+                    context={
+                        "session": session,
+                        "booked": booked,
+                        "person": member.user,
+                        "reason": "facilitator",
+                        **_links(session),
+                    },
+                )
                 sent += 1
     return sent
 
@@ -220,9 +250,11 @@ def poll_invitation_send(*, poll_id: int) -> int:
         with get_connection() as connection:
             for member in members:
                 templated_email_send(
-                    to=[member.user.email], template_prefix="emails/poll_invitation", connection=connection,
+                    to=[member.user.email],
+                    template_prefix="emails/poll_invitation",
+                    connection=connection,
                     context={**_poll_context(poll), "person": member.user},
-                )  # fmt: skip
+                )
     return len(members)
 
 
@@ -230,9 +262,11 @@ def poll_reminders_send(*, now=None, before_close_hours: int = 48) -> int:
     """Once per poll, remind members who have not answered, two days before it closes."""
     now = now or timezone.now()
     due = Poll.objects.filter(
-        status=Poll.Status.OPEN, reminder_sent_at__isnull=True, closes_at__gt=now,
+        status=Poll.Status.OPEN,
+        reminder_sent_at__isnull=True,
+        closes_at__gt=now,
         closes_at__lte=now + timedelta(hours=before_close_hours),
-    ).values_list("pk", flat=True)  # fmt: skip
+    ).values_list("pk", flat=True)
     sent = 0
     for poll_id in due:
         with transaction.atomic():
@@ -248,8 +282,10 @@ def poll_reminders_send(*, now=None, before_close_hours: int = 48) -> int:
             with get_connection() as connection:
                 for member in waiting:
                     templated_email_send(
-                        to=[member.user.email], template_prefix="emails/poll_reminder", connection=connection,
+                        to=[member.user.email],
+                        template_prefix="emails/poll_reminder",
+                        connection=connection,
                         context={**_poll_context(poll), "person": member.user},
-                    )  # fmt: skip
+                    )
                     sent += 1
     return sent

@@ -13,6 +13,7 @@ from groups.models import Organisation, SignOff
 from groups.permissions import can_create_group
 from groups.services import practice_groups as services
 from groups.views.access import facilitated_group, report_errors
+from sessions.selectors import next_session
 
 
 @login_required
@@ -87,6 +88,7 @@ def group_detail(request, group_id: int):
         "agreement_pending": access.is_member
         and not selectors.has_accepted_current_agreement(request.user, access.group),
         "partner_requests": [p for p in access.partners if access.can_respond_for(p)],
+        "next_session": next_session(access.group),
     }
     return render(request, "groups/group_detail.html", context)
 

@@ -211,9 +211,13 @@ def session_close(
     if session.kind == GroupSession.Kind.WORKSHOP:
         for user_id in attended:
             TrainingRecord.objects.get_or_create(
-                user_id=user_id, organisation_id=session.organisation_id,
-                defaults={"completed_on": timezone.localdate(session.starts_at), "recorded_by": actor},
-            )  # fmt: skip
+                user_id=user_id,
+                organisation_id=session.organisation_id,
+                defaults={
+                    "completed_on": timezone.localdate(session.starts_at),
+                    "recorded_by": actor,
+                },
+            )
     audit_log(
         actor=actor,
         action="session.close",

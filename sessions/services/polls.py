@@ -63,9 +63,12 @@ def poll_create(
     poll.save()
     for option in options:
         PollOption.objects.create(
-            poll=poll, starts_at=option.starts_at, duration_minutes=option.duration_minutes,
-            room=option.room, online_link=option.online_link,
-        )  # fmt: skip
+            poll=poll,
+            starts_at=option.starts_at,
+            duration_minutes=option.duration_minutes,
+            room=option.room,
+            online_link=option.online_link,
+        )
     audit_log(
         actor=actor,
         action="poll.create",
@@ -133,9 +136,13 @@ def poll_schedule(
     details.room, details.online_link = option.room, option.online_link
     if rule:
         result = scheduling.series_create(
-            group=poll.group, actor=actor, first_start=option.starts_at, rule=rule,
-            time_zone=time_zone, details=details,
-        )  # fmt: skip
+            group=poll.group,
+            actor=actor,
+            first_start=option.starts_at,
+            rule=rule,
+            time_zone=time_zone,
+            details=details,
+        )
     else:
         result = scheduling.session_create(
             group=poll.group, actor=actor, starts_at=option.starts_at, details=details
@@ -144,9 +151,11 @@ def poll_schedule(
     poll.save(update_fields=["status"])
     when = timezone.localtime(option.starts_at).strftime("%A %d %B %Y, %H:%M")
     ownership_record(
-        group=poll.group, actor=actor, note=_("Chosen by the group in the poll “%(poll)s”: %(when)s, %(place)s.")
+        group=poll.group,
+        actor=actor,
+        note=_("Chosen by the group in the poll “%(poll)s”: %(when)s, %(place)s.")
         % {"poll": poll.title, "when": when, "place": option.place_label},
-    )  # fmt: skip
+    )
     audit_log(
         actor=actor,
         action="poll.schedule",
@@ -155,18 +164,3 @@ def poll_schedule(
         series=bool(rule),
     )
     return result
-
-
-def poll_tally(poll: Poll) -> list[dict]:
-    """Per option: counts of each answer, in option order (for members and the facilitator)."""
-    from django.db.models import Count, Q
-
-    options = poll.options.select_related("room").annotate(
-        yes=Count("answers", filter=Q(answers__answer="yes")),
-        maybe=Count("answers", filter=Q(answers__answer="maybe")),
-        no=Count("answers", filter=Q(answers__answer="no")),
-    )
-    return [
-        {"option": o, "yes": o.yes, "maybe": o.maybe, "no": o.no, "score": o.yes * 2 + o.maybe}
-        for o in options
-    ]
