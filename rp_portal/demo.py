@@ -4,9 +4,11 @@ from django.db import transaction
 
 from groups.demo import demo_groups_load
 from rp_portal.accounts.demo import demo_accounts_load
+from sessions.demo import demo_sessions_load
 
 
 @transaction.atomic
 def demo_load() -> None:
     people = demo_accounts_load()
     demo_groups_load(people)
+    demo_sessions_load()

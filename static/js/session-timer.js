@@ -31,19 +31,18 @@
       startedAt = Date.now();
       sessionStorage.setItem(key, String(startedAt));
     }
-    toggle.textContent = toggle.dataset.reset || "Reset";
+    toggle.textContent = toggle.dataset.resetLabel;
     handle = window.setInterval(render, 1000);
     render();
   }
 
-  toggle.dataset.reset = "Reset";
   toggle.addEventListener("click", function () {
     if (handle) {
       window.clearInterval(handle);
       handle = null;
       startedAt = null;
       sessionStorage.removeItem(key);
-      toggle.textContent = "Start timer";
+      toggle.textContent = toggle.dataset.startLabel;
       render();
     } else {
       start();
