@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from groups.selectors import home_summary
+from sessions.selectors import upcoming_bookings
 from rp_portal.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if request.user.is_authenticated:
-        context = home_summary(request.user)
+        context = {**home_summary(request.user), "next_bookings": upcoming_bookings(request.user, limit=3)}
     return render(request, "home.html", context)
 
 

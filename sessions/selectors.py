@@ -121,6 +121,14 @@ def walk_in_candidates(session: GroupSession) -> QuerySet:
     return people.order_by("display_name", "email")
 
 
+def upcoming_bookings(user, *, limit: int = 50) -> list[Booking]:
+    return list(
+        Booking.objects.filter(user=user, status__in=ACTIVE, session__ends_at__gte=timezone.now())
+        .select_related("session__group", "session__room")
+        .order_by("session__starts_at")[:limit]
+    )
+
+
 def my_sessions(user) -> dict:
     now = timezone.now()
     bookings = Booking.objects.filter(user=user).select_related("session__group", "session__room")
