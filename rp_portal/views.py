@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from groups.selectors import home_summary
-from sessions.selectors import upcoming_bookings
 from rp_portal.celery import app as celery_app
+from sessions.selectors import upcoming_bookings
 
 logger = logging.getLogger(__name__)
 

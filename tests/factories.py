@@ -60,7 +60,9 @@ class PracticeGroupFactory(factory.django.DjangoModelFactory):
         if create:
             from groups.models import AgreementVersion
 
-            AgreementVersion.objects.create(group=obj, number=1, text=extracted or "Be kind. Keep it here.")
+            AgreementVersion.objects.create(
+                group=obj, number=1, text=extracted or "Be kind. Keep it here."
+            )
 
 
 class GroupMemberFactory(factory.django.DjangoModelFactory):

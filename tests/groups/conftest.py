@@ -43,7 +43,9 @@ def world(db) -> World:
     GroupMemberFactory(group=group, user=practitioner)
     other_group = PracticeGroupFactory(host=other_org, name="Their RP")
     GroupMemberFactory(group=other_group, user=outsider, role="facilitator")
-    return World(org, other_org, admin, manager, facilitator, practitioner, outsider, group, other_group)
+    return World(
+        org, other_org, admin, manager, facilitator, practitioner, outsider, group, other_group
+    )
 
 
 @pytest.fixture
