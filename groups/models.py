@@ -29,6 +29,10 @@ def new_partner_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 def logo_upload_path(instance: Organisation, filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "img"
     return f"logos/{instance.pk or 'new'}-{secrets.token_hex(6)}.{suffix}"
@@ -110,9 +114,9 @@ class Invitation(RoleFlags):
     email = models.EmailField()
     name = models.CharField(max_length=150, blank=True, validators=[validate_plain_name])
     # The link carries a signed (id, nonce); the nonce alone is useless without SECRET_KEY.
-    nonce = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -198,7 +202,7 @@ class PracticeGroup(models.Model):
     ownership_note = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
     ownership_decided_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -232,7 +236,7 @@ class GroupPartner(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     invited_at = models.DateTimeField(default=timezone.now)
     responded_by = models.ForeignKey(
@@ -267,7 +271,7 @@ class GroupMember(models.Model):
     # Peer facilitation: the order in which trained members take their turn.
     rota_position = models.PositiveSmallIntegerField(null=True, blank=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     added_at = models.DateTimeField(default=timezone.now)
 
@@ -290,7 +294,7 @@ class TrainingRecord(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     completed_on = models.DateField()
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -313,7 +317,7 @@ class AgreementVersion(models.Model):
     number = models.PositiveIntegerField()
     text = models.TextField(validators=[MaxLengthValidator(10000)])
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -351,7 +355,7 @@ class SignOff(models.Model):
     group = models.ForeignKey(PracticeGroup, on_delete=models.CASCADE, related_name="sign_offs")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     signed_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=500, blank=True)

@@ -69,7 +69,7 @@ class Series(models.Model):
     time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
     duration_minutes = models.PositiveSmallIntegerField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -136,7 +136,7 @@ class GroupSession(Place):
     # Bumped on every change people are told about, for the iCalendar SEQUENCE.
     revision = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -236,7 +236,7 @@ class Poll(models.Model):
     closes_at = models.DateTimeField(_("answers close"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     invitation_sent_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from groups import selectors
@@ -59,19 +60,24 @@ def invite_many(request, org_id: int):
     form = BulkInviteForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invite_page(request, organisation, bulk_form=form)
-    text = form.cleaned_data["rows"] or ""
+    rows = parse_invitation_rows(form.cleaned_data["rows"] or "")
     upload = form.cleaned_data["csv_file"]
     if upload:
         try:
-            text += "\n" + decode_upload(upload.read())
+            # Parsed on its own, so a header row is recognised and line numbers are the file's.
+            rows += parse_invitation_rows(decode_upload(upload.read()))
         except ValueError as error:
             form.add_error("csv_file", str(error))
             return _invite_page(request, organisation, bulk_form=form)
     result = services.invitations_create_many(
-        organisation=organisation, rows=parse_invitation_rows(text), invited_by=request.user
+        organisation=organisation, rows=rows, invited_by=request.user
     )
     if result.created:
-        messages.success(request, _("%(n)s invitation(s) sent.") % {"n": len(result.created)})
+        messages.success(
+            request,
+            ngettext("%(n)s invitation sent.", "%(n)s invitations sent.", len(result.created))
+            % {"n": len(result.created)},
+        )
     return _invite_page(request, organisation, bulk_result=result)
 
 
