@@ -109,7 +109,11 @@ class RepeatForm(forms.Form):
         label=_("Repeat"), choices=REPEAT_CHOICES, initial="once", widget=forms.RadioSelect
     )
     interval = forms.IntegerField(
-        label=_("Every how many weeks or months"), min_value=1, max_value=12, initial=1
+        label=_("Every how many weeks or months"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text=_("This and the end below are used only when the session repeats."),
     )
     end = forms.ChoiceField(
         label=_("Ends"),
@@ -167,14 +171,18 @@ class PollForm(forms.Form):
         label=_("What is the poll for?"), max_length=150, initial=_("When shall we meet?")
     )
     closes_on = forms.DateField(label=_("Answers close on"), widget=DATE)
-    closes_time = forms.TimeField(label=_("at"), widget=TIME, initial="17:00")
+    closes_time = forms.TimeField(label=_("Answers close at"), widget=TIME, initial="17:00")
 
 
 class PollOptionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE, required=False)
     start_time = forms.TimeField(label=_("Start"), widget=TIME, required=False)
     duration_minutes = forms.IntegerField(
-        label=_("Minutes"), min_value=15, max_value=480, initial=90, required=False
+        label=_("Minutes"),
+        min_value=15,
+        max_value=480,
+        required=False,
+        help_text=_("90 if left empty"),
     )
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
     online_link = forms.URLField(
@@ -196,8 +204,8 @@ class PollOptionForm(forms.Form):
             return cleaned
         if not cleaned.get("date") or not cleaned.get("start_time"):
             raise ValidationError(_("Give a date and a start time."))
-        if not cleaned.get("duration_minutes"):
-            raise ValidationError(_("Give the length in minutes."))
+        if not cleaned.get("duration_minutes") and "duration_minutes" not in self.errors:
+            cleaned["duration_minutes"] = 90
         return cleaned
 
 

@@ -48,6 +48,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class PracticeGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "groups.PracticeGroup"
+        skip_postgeneration_save = True
 
     host = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Group {n}")

@@ -122,6 +122,7 @@ class RowProblem:
     line: int
     text: str
     messages: list[str]
+    source: str = ""
 
 
 @dataclass
@@ -133,9 +134,14 @@ class BulkResult:
 def invitations_create_many(*, organisation: Organisation, rows, invited_by) -> BulkResult:
     """Invite every good row; report each bad row by its line number. Good rows are kept."""
     result = BulkResult()
+    seen: set[str] = set()
     for row in rows:
+        address = row.email.strip().lower()
+        if not row.error and address in seen:
+            row.error = _("This address is already in the list above; it is invited once.")
+        seen.add(address)
         if row.error:
-            result.problems.append(RowProblem(row.line, row.text, [row.error]))
+            result.problems.append(RowProblem(row.line, row.text, [row.error], row.source))
             continue
         try:
             with transaction.atomic():
@@ -144,7 +150,7 @@ def invitations_create_many(*, organisation: Organisation, rows, invited_by) -> 
                     roles=row.roles, invited_by=invited_by,
                 )  # fmt: skip
         except ValidationError as exc:
-            result.problems.append(RowProblem(row.line, row.text, exc.messages))
+            result.problems.append(RowProblem(row.line, row.text, exc.messages, row.source))
         else:
             result.created.append(invitation)
     return result

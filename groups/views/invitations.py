@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from groups import selectors
 from groups.forms import BulkInviteForm, InvitationSignupForm, InviteForm
-from groups.invitation_import import decode_upload, parse_invitation_rows
+from groups.invitation_import import combine_sources, decode_upload, parse_invitation_rows
 from groups.models import Invitation
 from groups.services import invitations as services
 from groups.views.access import admin_organisation, report_errors
@@ -60,17 +60,18 @@ def invite_many(request, org_id: int):
     form = BulkInviteForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invite_page(request, organisation, bulk_form=form)
-    rows = parse_invitation_rows(form.cleaned_data["rows"] or "")
+    pasted = parse_invitation_rows(form.cleaned_data["rows"] or "", source=_("pasted list"))
+    uploaded = []
     upload = form.cleaned_data["csv_file"]
     if upload:
         try:
             # Parsed on its own, so a header row is recognised and line numbers are the file's.
-            rows += parse_invitation_rows(decode_upload(upload.read()))
+            uploaded = parse_invitation_rows(decode_upload(upload.read()), source=upload.name[:60])
         except ValueError as error:
             form.add_error("csv_file", str(error))
             return _invite_page(request, organisation, bulk_form=form)
     result = services.invitations_create_many(
-        organisation=organisation, rows=rows, invited_by=request.user
+        organisation=organisation, rows=combine_sources(pasted, uploaded), invited_by=request.user
     )
     if result.created:
         messages.success(

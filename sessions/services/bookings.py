@@ -15,7 +15,12 @@ from sessions.models import Booking, GroupSession
 
 def _locked(session: GroupSession) -> GroupSession:
     """The session row, locked: every change to its places happens one at a time."""
-    return GroupSession.objects.select_for_update().select_related("group").get(pk=session.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the join to the group.
+    return (
+        GroupSession.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=session.pk)
+    )
 
 
 def _may_book(session: GroupSession, user) -> None:

@@ -71,7 +71,7 @@ def book(request, session_id: int):
         if booking.status == Booking.Status.BOOKED:
             messages.success(
                 request,
-                _("You have a place. It is in your calendar feed, and you will get a reminder."),
+                _("Booked. It is in your calendar feed, and you will get a reminder."),
             )
         else:
             messages.info(
