@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_LINE = re.compile(r"^\s*(\d{1,3})\s*(?:min(?:ute)?s?)?\s*[-:.)]?\s*(.+)$", re.IGNORECASE)
+_LINE = re.compile(r"^\s*(\d{1,3})(?!\d)\s*(?:min(?:ute)?s?\b)?\s*[-:.)]?\s*(\S.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

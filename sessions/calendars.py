@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from sessions.models import GroupSession
 
@@ -32,6 +33,9 @@ def _event(session: GroupSession) -> Event:
     event.add("dtend", session.ends_at.astimezone(UTC))
     event.add("summary", session.display_title)
     event.add("sequence", session.revision)
+    organiser = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    organiser.params["cn"] = vText(session.organisation.name)
+    event.add("organizer", organiser)
     place = []
     if session.room_id:
         place.append(session.room.name)

@@ -5,6 +5,7 @@ ledger's unique (session, person, kind) row or by a timestamp on the poll."""
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from django.core.mail import get_connection
@@ -156,7 +157,14 @@ def reminders_send_due(*, now=None) -> int:
                 user=booking.user,
                 kind=f"before-{hours}h",
                 template="emails/session_reminder",
-                context={"hours": hours, "reason": "booked"},
+                # The time really left, not the lead time: someone who booked late or a delayed
+                # beat must not be told "48 hours" when the session is tomorrow morning.
+                context={
+                    "hours": max(
+                        1, math.ceil((booking.session.starts_at - now).total_seconds() / 3600)
+                    ),
+                    "reason": "booked",
+                },
                 connection=connection,
             )
     logger.info("reminders sent: %s", sent)
