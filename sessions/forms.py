@@ -13,6 +13,15 @@ from sessions.recurrence import build_rrule, local_datetime
 from sessions.services.scheduling import SessionDetails
 
 DATE = forms.DateInput(attrs={"type": "date"})
+MAX_DAYS_AHEAD = 3 * 366
+
+
+def validate_not_too_far(day) -> None:
+    """Sessions are planned at most three years ahead (and far-future dates would overflow)."""
+    if day and day > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError(_("Choose a date within the next three years."))
+
+
 TIME = forms.TimeInput(attrs={"type": "time"})
 
 
@@ -92,7 +101,7 @@ class SessionDetailsForm(SessionSettingsForm):
 
 
 class WhenForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE)
+    date = forms.DateField(label=_("Date"), widget=DATE, validators=[validate_not_too_far])
     start_time = forms.TimeField(label=_("Start time"), widget=TIME)
 
     def starts_at(self, time_zone: str):
@@ -124,7 +133,9 @@ class RepeatForm(forms.Form):
     count = forms.IntegerField(
         label=_("Number of sessions"), min_value=1, max_value=104, initial=6, required=False
     )
-    until = forms.DateField(label=_("Last date"), widget=DATE, required=False)
+    until = forms.DateField(
+        label=_("Last date"), widget=DATE, required=False, validators=[validate_not_too_far]
+    )
 
     def rule(self, first_day) -> str:
         data = self.cleaned_data
@@ -170,12 +181,16 @@ class PollForm(forms.Form):
     title = forms.CharField(
         label=_("What is the poll for?"), max_length=150, initial=_("When shall we meet?")
     )
-    closes_on = forms.DateField(label=_("Answers close on"), widget=DATE)
+    closes_on = forms.DateField(
+        label=_("Answers close on"), widget=DATE, validators=[validate_not_too_far]
+    )
     closes_time = forms.TimeField(label=_("Answers close at"), widget=TIME, initial="17:00")
 
 
 class PollOptionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE, required=False)
+    date = forms.DateField(
+        label=_("Date"), widget=DATE, required=False, validators=[validate_not_too_far]
+    )
     start_time = forms.TimeField(label=_("Start"), widget=TIME, required=False)
     duration_minutes = forms.IntegerField(
         label=_("Minutes"),

@@ -239,7 +239,7 @@ def feed_sessions(preference: SchedulePreference) -> QuerySet[GroupSession]:
             bookings__status=Booking.Status.BOOKED,
             starts_at__gte=since,
         )
-        .select_related("group", "room")
+        .select_related("group", "room", "organisation")
         .order_by("starts_at")
     )
 

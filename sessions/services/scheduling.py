@@ -18,6 +18,15 @@ from sessions.models import GroupSession, Room, Series
 from sessions.recurrence import occurrences
 
 MAX_DURATION = 8 * 60
+MAX_AHEAD = timedelta(days=3 * 366)
+
+
+def _check_start(starts_at: datetime, message: str) -> None:
+    now = timezone.now()
+    if starts_at <= now:
+        raise ValidationError(message)
+    if starts_at > now + MAX_AHEAD:
+        raise ValidationError(_("Sessions can be planned up to three years ahead."))
 
 
 @dataclass
@@ -131,8 +140,7 @@ def _existing_sessions(group: PracticeGroup) -> int:
 def session_create(
     *, group: PracticeGroup, actor, starts_at: datetime, details: SessionDetails
 ) -> GroupSession:
-    if starts_at <= timezone.now():
-        raise ValidationError(_("The session must start in the future."))
+    _check_start(starts_at, _("The session must start in the future."))
     _validate_details(details, _participating_org_ids(group))
     session = _new_session(
         group=group,
@@ -152,8 +160,7 @@ def session_create(
 def workshop_create(
     *, organisation: Organisation, actor, starts_at: datetime, details: SessionDetails
 ) -> GroupSession:
-    if starts_at <= timezone.now():
-        raise ValidationError(_("The workshop must start in the future."))
+    _check_start(starts_at, _("The workshop must start in the future."))
     _validate_details(details, {organisation.pk})
     session = _new_session(
         group=None,
@@ -179,8 +186,7 @@ def series_create(
     time_zone: str,
     details: SessionDetails,
 ) -> Series:
-    if first_start <= timezone.now():
-        raise ValidationError(_("The first session must start in the future."))
+    _check_start(first_start, _("The first session must start in the future."))
     _validate_details(details, _participating_org_ids(group))
     starts = occurrences(rule=rule, first_start=first_start, time_zone=time_zone)
     series = Series.objects.create(
@@ -242,8 +248,7 @@ def session_update(
     """
     if session.status != GroupSession.Status.SCHEDULED:
         raise ValidationError(_("Only a scheduled session can be changed."))
-    if starts_at <= timezone.now():
-        raise ValidationError(_("The session must start in the future."))
+    _check_start(starts_at, _("The session must start in the future."))
     org_ids = (
         _participating_org_ids(session.group) if session.group_id else {session.organisation_id}
     )

@@ -166,7 +166,10 @@ def poll_schedule(request, poll_id: int):
     poll, access = selectors.poll_for(request.user, poll_id)
     if not access.can_facilitate:
         raise PermissionDenied
-    option = get_object_or_404(PollOption, pk=request.POST.get("option") or 0, poll=poll)
+    option_id = request.POST.get("option", "")
+    option = get_object_or_404(
+        PollOption, pk=int(option_id) if option_id.isdigit() else 0, poll=poll
+    )
     repeat = RepeatForm(request.POST, prefix="repeat")
     details = SessionSettingsForm(request.POST, prefix="details")
     if not (repeat.is_valid() and details.is_valid()):
