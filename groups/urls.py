@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/new/", organisations.organisation_create, name="organisation_create"),
     path("orgs/<int:org_id>/", organisations.organisation_detail, name="organisation_detail"),
     path("orgs/<int:org_id>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("orgs/<int:org_id>/logo/", organisations.organisation_logo, name="organisation_logo"),
     path("orgs/<int:org_id>/people/", organisations.people, name="people"),
     path(
         "orgs/<int:org_id>/people/<int:membership_id>/roles/",

@@ -1,6 +1,9 @@
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -62,6 +65,24 @@ def organisation_edit(request, org_id: int):
     return render(
         request, "groups/organisation_edit.html", {"form": form, "organisation": organisation}
     )
+
+
+@login_required
+def organisation_logo(request, org_id: int):
+    """The logo, for the organisation's own people. Uploads are not served as static files:
+    production has no media server, and a logo is only shown to members anyway."""
+    organisation, _membership = selectors.organisation_for(request.user, org_id)
+    if not organisation.logo:
+        raise Http404("No logo.")
+    try:
+        handle = organisation.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No logo.") from None
+    content_type = mimetypes.guess_type(organisation.logo.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

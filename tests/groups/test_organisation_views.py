@@ -302,3 +302,28 @@ def test_the_organisation_page_shows_the_partner_code_to_admins_and_managers_onl
     ]:
         client.force_login(user)
         assert (world.org.partner_code in _text(client.get(url))) is shown, user
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
+
+
+def test_a_member_sees_the_logo_and_an_outsider_gets_a_404(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    world.org.logo = SimpleUploadedFile("logo.png", PNG_1PX, content_type="image/png")
+    world.org.save()
+    url = f"/orgs/{world.org.pk}/logo/"
+
+    client.force_login(world.practitioner)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == PNG_1PX
+    assert url in client.get(f"/orgs/{world.org.pk}/").content.decode()
+
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404

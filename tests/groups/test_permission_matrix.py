@@ -29,6 +29,7 @@ ACTION_RENDERS = (405, 200)  # POST only; the POST re-renders a page
 FORBIDDEN = (403, 403)
 ACTION_FORBIDDEN = (405, 403)
 HIDDEN = (404, 404)
+HIDDEN_TO_ALL = (404, 404)  # GET and POST alike: nothing to show
 ACTION_HIDDEN = (405, 404)  # 405 comes before any lookup, so it tells nothing
 
 # fmt: off
@@ -38,6 +39,8 @@ MATRIX: dict[str, tuple[tuple[int, int], ...]] = {
     "organisation_create": (LOGIN,    PAGE,             PAGE,             PAGE,             PAGE,             PAGE),
     "organisation_detail": (LOGIN,    PAGE,             PAGE,             PAGE,             PAGE,             HIDDEN),
     "organisation_edit":   (LOGIN,    FORBIDDEN,        FORBIDDEN,        FORBIDDEN,        PAGE,             HIDDEN),
+    # A 404 for members too here: the organisation has no logo in this world.
+    "organisation_logo":   (LOGIN,    HIDDEN_TO_ALL,    HIDDEN_TO_ALL,    HIDDEN_TO_ALL,    HIDDEN_TO_ALL,    HIDDEN),
     "people":              (LOGIN,    FORBIDDEN,        FORBIDDEN,        FORBIDDEN,        PAGE,             HIDDEN),
     "person_roles":        (LOGIN,    ACTION_FORBIDDEN, ACTION_FORBIDDEN, ACTION_FORBIDDEN, ACTION,           ACTION_HIDDEN),
     "person_remove":       (LOGIN,    ACTION_FORBIDDEN, ACTION_FORBIDDEN, ACTION_FORBIDDEN, ACTION,           ACTION_HIDDEN),
