@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if request.user.is_authenticated:
-        context = {**home_summary(request.user), "next_bookings": upcoming_bookings(request.user, limit=3)}
+        context = {
+            **home_summary(request.user),
+            "next_bookings": upcoming_bookings(request.user, limit=3),
+        }
     return render(request, "home.html", context)
 
 
