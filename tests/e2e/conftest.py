@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, sync_playwright
+from django.urls import reverse
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -102,3 +105,43 @@ def phone_journey(browser, live_server, request):
     page.set_default_timeout(15_000)
     yield Journey(page, live_server.url, folder)
     context.close()
+
+
+@pytest.fixture
+def another_browser(browser, live_server, request):
+    """Open another person's browser (a separate context), checked like `journey`."""
+    contexts = []
+    errors: list[str] = []
+
+    def open_browser(who: str, *, viewport=DESKTOP, has_touch: bool = False) -> Journey:
+        folder = ARTIFACTS / f"{request.node.name}-{who}"
+        folder.mkdir(parents=True, exist_ok=True)
+        context = browser.new_context(
+            viewport=viewport, locale="en-GB", timezone_id="Europe/London", has_touch=has_touch
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.on("pageerror", lambda exc: errors.append(f"{who}: {exc}"))
+        page.on(
+            "console",
+            lambda msg: errors.append(f"{who}: {msg.text}") if msg.type == "error" else None,
+        )
+        return Journey(page, live_server.url, folder)
+
+    yield open_browser
+    for context in contexts:
+        context.close()
+    assert not errors, f"the other browsers reported errors: {errors}"
+
+
+def sign_in(journey: Journey, user, *, check: str | None = None) -> None:
+    """Sign in through the real form and wait for the signed-in home page."""
+    page = journey.page
+    journey.goto(reverse("account_login"))
+    if check:
+        journey.check(check)
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name=f"Hello, {user.display_name}")).to_be_visible()

@@ -25,9 +25,8 @@ from groups.models import (
     SignOff,
     TrainingRecord,
 )
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, Journey
+from tests.e2e.conftest import PHONE, sign_in
 from tests.factories import (
-    PASSWORD,
     GroupMemberFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -40,50 +39,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 DONE = "✓ Done"
 
 
-@pytest.fixture
-def another_person(browser, live_server, request):
-    """Open a second (third, ...) browser for someone else, checked like `journey`."""
-    contexts = []
-    errors: list[str] = []
-
-    def open_browser(who: str) -> Journey:
-        folder = ARTIFACTS / f"{request.node.name}-{who}"
-        folder.mkdir(parents=True, exist_ok=True)
-        context = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda exc: errors.append(f"{who}: {exc}"))
-        page.on(
-            "console",
-            lambda msg: errors.append(f"{who}: {msg.text}") if msg.type == "error" else None,
-        )
-        return Journey(page, live_server.url, folder)
-
-    yield open_browser
-    for context in contexts:
-        context.close()
-    assert not errors, f"the other browsers reported errors: {errors}"
-
-
-def sign_in(journey: Journey, user, *, check: str | None = None) -> None:
-    page = journey.page
-    journey.goto(reverse("account_login"))
-    if check:
-        journey.check(check)
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name=f"Hello, {user.display_name}")).to_be_visible()
-
-
 def path_of_link_in(message) -> str:
     """The path of the first absolute link in an email, to follow on the live server."""
     return re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
 
 
 def test_an_admin_sets_up_a_multi_agency_group_with_partners(
-    journey, another_person, mailoutbox, tmp_path
+    journey, another_browser, mailoutbox, tmp_path
 ):
     admin = UserFactory(display_name="Alex Morgan", email="alex.morgan@example.test")
     partner_org = OrganisationFactory(name="Northside Youth Justice Service")
@@ -150,7 +112,7 @@ def test_an_admin_sets_up_a_multi_agency_group_with_partners(
 
     # Sam accepts from the emailed link, in their own browser, by creating an account.
     (to_sam,) = [m for m in mailoutbox if m.to == ["sam.patel@example.test"]]
-    sam = another_person("sam")
+    sam = another_browser("sam")
     sam.goto(path_of_link_in(to_sam))
     expect(sam.page.get_by_role("heading", name="Join Riverside Leaving Care Team")).to_be_visible()
     sam.check("invitation page")
@@ -222,7 +184,7 @@ def test_an_admin_sets_up_a_multi_agency_group_with_partners(
     journey.check("partner invited")
 
     # The partner's admin finds the request on their home page and accepts it.
-    priya = another_person("partner-admin")
+    priya = another_browser("partner-admin")
     sign_in(priya, partner_admin)
     request_link = priya.page.get_by_role(
         "link",
@@ -302,7 +264,7 @@ def _group_with_members():
     return host, group, facilitator, members
 
 
-def test_members_accept_the_agreement_and_the_checklist_moves_on(journey, another_person):
+def test_members_accept_the_agreement_and_the_checklist_moves_on(journey, another_browser):
     _host, group, facilitator, (sam, _jo) = _group_with_members()
     page = journey.page
 
@@ -359,7 +321,7 @@ def test_members_accept_the_agreement_and_the_checklist_moves_on(journey, anothe
     assert TrainingRecord.objects.filter(user=sam).exists()
 
     # Sam signs in and accepts the agreement.
-    sam_browser = another_person("member")
+    sam_browser = another_browser("member")
     sign_in(sam_browser, sam)
     accept_link = sam_browser.page.get_by_role(
         "link", name="Accept the agreement of Tuesday Casework Group"

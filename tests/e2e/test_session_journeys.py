@@ -19,9 +19,8 @@ from playwright.sync_api import expect
 from groups.models import AgreementAcceptance, AgreementVersion
 from sessions.models import Booking, GroupSession, Poll, PollAnswer, Series
 from sessions.services.scheduling import SessionDetails, session_create
-from tests.e2e.conftest import ARTIFACTS, DESKTOP, Journey
+from tests.e2e.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     GroupMemberFactory,
     MembershipFactory,
     PracticeGroupFactory,
@@ -38,43 +37,6 @@ TABLET = {"width": 768, "height": 1024}
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def another_browser(browser, live_server, request):
-    """Open another person's browser (a separate context), checked like `journey`."""
-    contexts = []
-    errors: list[str] = []
-
-    def open_browser(who: str, *, viewport=DESKTOP, has_touch: bool = False) -> Journey:
-        folder = ARTIFACTS / f"{request.node.name}-{who}"
-        folder.mkdir(parents=True, exist_ok=True)
-        context = browser.new_context(
-            viewport=viewport, locale="en-GB", timezone_id="Europe/London", has_touch=has_touch
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.on("pageerror", lambda exc: errors.append(f"{who}: {exc}"))
-        page.on(
-            "console",
-            lambda msg: errors.append(f"{who}: {msg.text}") if msg.type == "error" else None,
-        )
-        return Journey(page, live_server.url, folder)
-
-    yield open_browser
-    for context in contexts:
-        context.close()
-    assert not errors, f"the other browsers reported errors: {errors}"
-
-
-def sign_in(journey: Journey, user) -> None:
-    page = journey.page
-    journey.goto(reverse("account_login"))
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name=f"Hello, {user.display_name}")).to_be_visible()
 
 
 def person(name: str):

@@ -3,29 +3,21 @@ through the real Redis broker and a real worker; and the minimum-size warning.""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import redis
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rp_portal.celery import app as celery_app
 from sessions import notices
 from sessions.models import Reminder, SchedulePreference
 from sessions.tasks import send_due_reminders
+from tests.conftest import wait_for
 from tests.sessions.support import at, book, ics_of, make_session, recipients
 
 REMINDER = "[rp_portal] Reminder: Team RP"
 FEW = "[rp_portal] Few bookings: Team RP"
-REPO = Path(__file__).resolve().parents[2]
-QUEUE = "celery"
 
 
 def _sent(now) -> int:
@@ -176,51 +168,6 @@ def test_no_warning_when_enough_have_booked_or_before_the_day(team, mailoutbox):
 # --- Through the real broker and a real worker ---------------------------------------------
 
 
-@pytest.fixture
-def broker(settings):
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete(QUEUE, "unacked", "unacked_index")
-    yield client
-    celery_app.conf.task_always_eager = eager
-
-
-@pytest.fixture
-def worker(transactional_db, broker, tmp_path):
-    """A `celery worker` process, as production runs it, on the test database and real Redis."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "rp_portal.settings_test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "RP_VAR_DIR": str(tmp_path),
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "rp_portal", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_for(lambda: "ready." in log_path.read_text(), seconds=60, what="worker start")
-            yield tmp_path
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _wait_for(condition, *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_a_reminder_once_when_beat_fires_twice(team, worker, broker):
@@ -233,7 +180,7 @@ def test_a_real_worker_sends_a_reminder_once_when_beat_fires_twice(team, worker,
 
     log_path = worker / "worker.log"
     done = re.compile(r"send_due_reminders\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
-    _wait_for(
+    wait_for(
         lambda: len(done.findall(log_path.read_text())) == 2,
         seconds=60,
         what="both runs to finish",
