@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "csp",
     "rp_portal.accounts",
     "rp_portal.audit",
+    "rp_portal.documents",
     "groups",
     "sessions.apps.SessionsConfig",
     "journals",
@@ -283,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
     "minimum-size-warnings": {
         "task": "sessions.tasks.send_minimum_size_warnings",
         "schedule": 900.0,
+    },
+    "clean-up-documents": {
+        "task": "rp_portal.documents.tasks.clean_up_documents",
+        "schedule": crontab(hour=3, minute=41),
     },
     "clear-expired-sign-in-sessions": {
         "task": "rp_portal.accounts.tasks.clear_expired_sessions",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("groups.urls")),
     path("", include("sessions.urls")),
+    path("", include("rp_portal.documents.urls")),
     path("accounts/", include("rp_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
