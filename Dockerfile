@@ -50,6 +50,8 @@ RUN DATABASE_URL=postgres://build@localhost/build \
     ALLOWED_HOSTS=build \
     REDIS_URL=redis://localhost \
     EMAIL_HOST=localhost \
+    JOURNAL_KEYS=YnVpbGQtb25seS1ub3QtYS1yZWFsLWtleS0zMmJ5dGU= \
+    PSEUDONYM_KEY=build-only-not-a-secret-0123456789abcdef \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var /app/media \
     && chown app:app /app/var /app/media

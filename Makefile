@@ -47,7 +47,9 @@ check-deploy: install
 	DJANGO_SETTINGS_MODULE=rp_portal.settings DEBUG=false \
 	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=rp.example.org DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-	  EMAIL_HOST=smtp.example.org JOURNAL_KEYS=unused \
+	  EMAIL_HOST=smtp.example.org \
+	  JOURNAL_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	  PSEUDONYM_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 lint: $(VENV)/.installed

@@ -340,5 +340,42 @@ LOGGING = {
     },
 }
 
-# Reserved for the journals issue: MultiFernet keys, newest first.
+
+# --- Keys for journal encryption and pseudonyms -----------------------------------------
+def _embedded_key(name: str, make) -> str:
+    key_file = VAR_DIR / name
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(make())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# MultiFernet keys, newest first: journal text is encrypted with the first, and decrypted with
+# whichever matches. `manage.py rotate_journal_keys` moves every entry to the newest key.
 JOURNAL_KEYS = env_list("JOURNAL_KEYS", [])
+if not JOURNAL_KEYS and EMBEDDED:
+    from cryptography.fernet import Fernet
+
+    JOURNAL_KEYS = [_embedded_key("journal_key", lambda: Fernet.generate_key().decode())]
+if not JOURNAL_KEYS:
+    raise ImproperlyConfigured(
+        "JOURNAL_KEYS (or JOURNAL_KEYS_FILE) is required when DATABASE_URL is set."
+    )
+try:
+    from rp_portal.crypto import validate_fernet_keys
+
+    validate_fernet_keys(JOURNAL_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "JOURNAL_KEYS must be comma-separated Fernet keys (32 url-safe base64-encoded bytes each)."
+    ) from exc
+
+# The key behind keyed pseudonyms (shared learning, questionnaire responses).
+PSEUDONYM_KEY = env_str("PSEUDONYM_KEY", "") or (
+    _embedded_key("pseudonym_key", lambda: secrets.token_urlsafe(48)) if EMBEDDED else ""
+)
+if len(PSEUDONYM_KEY) < 32:
+    raise ImproperlyConfigured(
+        "PSEUDONYM_KEY (or PSEUDONYM_KEY_FILE) of at least 32 characters is required."
+    )

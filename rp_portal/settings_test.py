@@ -12,6 +12,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# Test-only keys (not secrets): two journal keys so decryption with the older one is exercised.
+os.environ.setdefault(
+    "JOURNAL_KEYS",
+    "dGVzdC1qb3VybmFsLWtleS1uZXdlc3QtMzItYnl0ZXM=,dGVzdC1qb3VybmFsLWtleS1vbGRlci0zMi1ieXRlcyE=",
+)
+os.environ.setdefault("PSEUDONYM_KEY", "test-pseudonym-key-not-a-secret-0123456789")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault(
     "RP_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")

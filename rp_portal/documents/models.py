@@ -34,6 +34,9 @@ class DocumentBuild(models.Model):
     file = models.FileField(upload_to=build_upload_path, blank=True)
     filename = models.CharField(max_length=120, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
+    # Private documents (journal exports) are stored encrypted with the journal keys and
+    # decrypted only in their owner's download request.
+    encrypted = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

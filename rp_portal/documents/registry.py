@@ -16,6 +16,7 @@ class BuiltFile:
     filename: str
     content: bytes
     pages: int | None = None
+    private: bool = False  # journal text: stored encrypted, kept for a day
 
 
 Report = Callable[[int, str], None]

@@ -9,16 +9,18 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rp_portal.crypto import decrypt_bytes, encrypt_bytes
 from rp_portal.documents.models import DocumentBuild
 from rp_portal.documents.registry import builder_for
 
 logger = logging.getLogger(__name__)
 
 KEEP_FOR = timedelta(days=14)
+KEEP_PRIVATE_FOR = timedelta(days=1)
 # A build that has not finished in this time is taken to be lost (a worker died) and rebuilt.
 STALE_AFTER = timedelta(minutes=15)
 
@@ -101,8 +103,11 @@ def document_build(*, build_id: int) -> bool:
         logger.exception("document build %s (%s) failed", build.pk, build.kind)
         _fail(build, _("Something went wrong while building the document. Please try again."))
         return False
-    build.file.save(result.filename, ContentFile(result.content), save=False)
-    build.filename, build.pages = result.filename, result.pages
+    content = encrypt_bytes(result.content) if result.private else result.content
+    build.file.save(
+        result.filename + (".enc" if result.private else ""), ContentFile(content), save=False
+    )
+    build.filename, build.pages, build.encrypted = result.filename, result.pages, result.private
     build.status, build.progress, build.step, build.finished_at = (
         DocumentBuild.Status.DONE,
         100,
@@ -110,7 +115,16 @@ def document_build(*, build_id: int) -> bool:
         timezone.now(),
     )
     build.save(
-        update_fields=["file", "filename", "pages", "status", "progress", "step", "finished_at"]
+        update_fields=[
+            "file",
+            "filename",
+            "pages",
+            "encrypted",
+            "status",
+            "progress",
+            "step",
+            "finished_at",
+        ]
     )
     logger.info("document build %s (%s) done", build.pk, build.kind)
     return True
@@ -139,7 +153,10 @@ def document_retry(*, build: DocumentBuild) -> DocumentBuild:
 def documents_clean_up(*, now=None) -> int:
     """Beat, daily: delete files and rows older than KEEP_FOR."""
     now = now or timezone.now()
-    old = DocumentBuild.objects.filter(created_at__lt=now - KEEP_FOR)
+    old = DocumentBuild.objects.filter(
+        models.Q(created_at__lt=now - KEEP_FOR)
+        | models.Q(encrypted=True, created_at__lt=now - KEEP_PRIVATE_FOR)
+    )
     count = 0
     for build in old.iterator():
         if build.file:
@@ -147,3 +164,10 @@ def documents_clean_up(*, now=None) -> int:
         build.delete()
         count += 1
     return count
+
+
+def document_content(build: DocumentBuild) -> bytes:
+    """The file's bytes for its owner's download, decrypted if it is private."""
+    with build.file.open("rb") as handle:
+        data = handle.read()
+    return decrypt_bytes(data) if build.encrypted else data

@@ -1,5 +1,7 @@
 """Progress and download of a build, for its owner only (anyone else: 404)."""
 
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,12 +32,12 @@ def build_download(request, build_id: int):
     if build.status != DocumentBuild.Status.DONE or not build.file:
         raise Http404("Not ready.")
     try:
-        handle = build.file.open("rb")
+        content = services.document_content(build)
     except FileNotFoundError:
         raise Http404("The file has been cleaned up; build it again.") from None
     content_type = "application/zip" if build.filename.endswith(".zip") else "application/pdf"
     return FileResponse(
-        handle, as_attachment=True, filename=build.filename, content_type=content_type
+        io.BytesIO(content), as_attachment=True, filename=build.filename, content_type=content_type
     )
 
 

@@ -142,3 +142,47 @@ def test_an_unknown_kind_is_refused_before_anything_is_stored(db):
     with pytest.raises(LookupError):
         document_request(kind="no-such-kind", owner=UserFactory(), inputs={})
     assert not DocumentBuild.objects.exists()
+
+
+def _private_builder(build, report) -> BuiltFile:
+    pdf = html_to_pdf(f"<p>{build.inputs['word']}</p>")
+    return BuiltFile(filename="mine.pdf", content=pdf, pages=1, private=True)
+
+
+register("test-private", _private_builder)
+
+
+def test_a_private_document_is_stored_encrypted_and_decrypted_only_for_its_owner(
+    client, db, django_capture_on_commit_callbacks
+):
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        build = _request(owner, word="MARKER-PRIVATE-7731", kind="test-private")
+    build.refresh_from_db()
+    with build.file.open("rb") as handle:
+        stored = handle.read()
+    assert build.encrypted
+    assert not stored.startswith(b"%PDF")
+    assert b"MARKER-PRIVATE-7731" not in stored
+    client.force_login(owner)
+    download = b"".join(client.get(f"/documents/{build.pk}/download/").streaming_content)
+    assert download.startswith(b"%PDF")
+    assert (
+        "MARKER-PRIVATE-7731"
+        in PdfReader(__import__("io").BytesIO(download)).pages[0].extract_text()
+    )
+
+
+def test_private_documents_are_kept_for_a_day_only(db, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    owner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        private = _request(owner, word="a", kind="test-private")
+        public = _request(owner, word="b")
+    DocumentBuild.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert documents_clean_up() == 1
+    assert not DocumentBuild.objects.filter(pk=private.pk).exists()
+    assert DocumentBuild.objects.filter(pk=public.pk).exists()

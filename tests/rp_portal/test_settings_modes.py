@@ -59,6 +59,8 @@ SERVED = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "rp.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "JOURNAL_KEYS": "dGVzdC1qb3VybmFsLWtleS1uZXdlc3QtMzItYnl0ZXM=",
+    "PSEUDONYM_KEY": "p" * 40,
 }
 
 
@@ -105,3 +107,24 @@ def test_it_refuses_an_unknown_time_zone(tmp_path):
 
 def test_it_refuses_a_database_url_it_cannot_parse(tmp_path):
     _fails_naming({**SERVED, "DATABASE_URL": "nonsense://"}, tmp_path, "DATABASE_URL")
+
+
+def test_it_refuses_to_start_served_without_journal_keys(tmp_path):
+    env = {k: v for k, v in SERVED.items() if k != "JOURNAL_KEYS"}
+    _fails_naming(env, tmp_path, "JOURNAL_KEYS")
+
+
+def test_it_refuses_a_journal_key_that_is_not_a_fernet_key(tmp_path):
+    _fails_naming({**SERVED, "JOURNAL_KEYS": "not-a-key"}, tmp_path, "JOURNAL_KEYS must be")
+
+
+def test_it_refuses_a_short_pseudonym_key(tmp_path):
+    _fails_naming({**SERVED, "PSEUDONYM_KEY": "short"}, tmp_path, "PSEUDONYM_KEY")
+
+
+def test_the_embedded_mode_makes_its_own_keys_once(tmp_path):
+    assert _start({}, tmp_path).returncode == 0
+    first = (tmp_path / "var" / "journal_key").read_text()
+    assert _start({}, tmp_path).returncode == 0
+    assert (tmp_path / "var" / "journal_key").read_text() == first
+    assert (tmp_path / "var" / "pseudonym_key").exists()

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,28 +16,62 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DocumentBuild',
+            name="DocumentBuild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('organisation_id', models.BigIntegerField(blank=True, null=True)),
-                ('inputs', models.JSONField(default=dict)),
-                ('inputs_hash', models.CharField(db_index=True, max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'waiting to start'), ('running', 'being built'), ('done', 'ready'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('step', models.CharField(blank=True, max_length=120)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('file', models.FileField(blank=True, upload_to=rp_portal.documents.models.build_upload_path)),
-                ('filename', models.CharField(blank=True, max_length=120)),
-                ('pages', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40)),
+                ("organisation_id", models.BigIntegerField(blank=True, null=True)),
+                ("inputs", models.JSONField(default=dict)),
+                ("inputs_hash", models.CharField(db_index=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "waiting to start"),
+                            ("running", "being built"),
+                            ("done", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("step", models.CharField(blank=True, max_length=120)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to=rp_portal.documents.models.build_upload_path
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=120)),
+                ("pages", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['owner', 'kind', 'inputs_hash'], name='documents_d_owner_i_25be6e_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["owner", "kind", "inputs_hash"],
+                        name="documents_d_owner_i_25be6e_idx",
+                    )
+                ],
             },
         ),
     ]
