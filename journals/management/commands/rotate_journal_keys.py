@@ -1,0 +1,19 @@
+"""Re-encrypt every journal entry (and private export) with the newest key in JOURNAL_KEYS.
+
+Rotation: put a new key first in JOURNAL_KEYS, restart, run this command, then remove the old
+key. Entries are processed in batches and the command can be run again safely.
+"""
+
+from django.core.management.base import BaseCommand
+
+from journals.services import entries_rotate_keys
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt every journal entry with the newest key in JOURNAL_KEYS."
+
+    def handle(self, *args, **options):
+        done = entries_rotate_keys()
+        self.stdout.write(
+            self.style.SUCCESS(f"Re-encrypted {done} journal entries with the newest key.")
+        )
