@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from groups.demo import demo_groups_load
+from journals.demo import demo_journal_load
 from rp_portal.accounts.demo import demo_accounts_load
 from sessions.demo import demo_sessions_load
 
@@ -12,3 +13,4 @@ def demo_load() -> None:
     people = demo_accounts_load()
     demo_groups_load(people)
     demo_sessions_load()
+    demo_journal_load()

@@ -19,6 +19,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -115,3 +116,23 @@ def render_pdf(
     """Render a Django template to PDF bytes. Templates extend ``pdf/base.html``."""
     html = render_to_string(template_name, context or {})
     return html_to_pdf(html, url_fetcher=url_fetcher)
+
+
+def render_document(
+    template_name: str,
+    context: dict | None = None,
+    *,
+    url_fetcher: LocalFilesOnlyFetcher | None = None,
+) -> Document:
+    """Lay a template out without writing the PDF yet. A document in several parts renders each
+    part on its own (so a builder can report progress between them, and each part numbers its
+    own pages) and joins them with ``join_documents``."""
+    html = render_to_string(template_name, context or {})
+    fetcher = url_fetcher or LocalFilesOnlyFetcher()
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).render()
+
+
+def join_documents(documents: list[Document]) -> bytes:
+    """One PDF with the pages of every document, in order."""
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

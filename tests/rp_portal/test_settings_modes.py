@@ -43,7 +43,7 @@ def test_with_no_environment_it_runs_embedded(tmp_path):
     seen = json.loads(result.stdout)
     assert seen == {
         "engine": "django.db.backends.sqlite3",
-        "broker": "filesystem://",
+        "broker": "filesystem://localhost/",
         "debug": True,
         "email": "rp_portal.mail.ConsoleAndFileEmailBackend",
         "time_zone": "Europe/London",
