@@ -20,6 +20,11 @@ def can_create_group(membership: Membership | None) -> bool:
     return bool(membership and (membership.is_admin or membership.is_facilitator))
 
 
+def can_build_workshop_pack(membership: Membership | None) -> bool:
+    """Customise and download the introductory workshop pack."""
+    return bool(membership and (membership.is_admin or membership.is_facilitator))
+
+
 def can_see_partner_code(membership: Membership | None) -> bool:
     return bool(membership and (membership.is_admin or membership.is_manager))
 

@@ -18,6 +18,8 @@ from groups.models import (
     TrainingRecord,
 )
 from groups.permissions import GroupAccess
+from groups.workshop_pack.content import KIND as WORKSHOP_PACK
+from rp_portal.documents.models import DocumentBuild
 
 
 def memberships_of(user) -> dict[int, Membership]:
@@ -184,3 +186,14 @@ def home_summary(user, *, group_limit: int = 8) -> dict:
         "partner_requests": partner_requests,
         "to_sign": to_sign,
     }
+
+
+def recent_workshop_packs(user, organisation: Organisation, *, limit: int = 6):
+    """This person's latest workshop pack builds for the organisation (each is theirs only)."""
+    return list(
+        DocumentBuild.objects.filter(
+            owner=user, kind=WORKSHOP_PACK, organisation_id=organisation.pk
+        )
+        .only("pk", "status", "inputs", "created_at", "filename")
+        .order_by("-created_at", "-id")[:limit]
+    )

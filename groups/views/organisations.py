@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 from groups import selectors
 from groups.forms import BrandingForm, OrganisationForm, RolesForm
 from groups.models import Membership
-from groups.permissions import can_create_group, can_manage_organisation, can_see_partner_code
+from groups.permissions import (
+    can_build_workshop_pack,
+    can_create_group,
+    can_manage_organisation,
+    can_see_partner_code,
+)
 from groups.services import organisations as services
 from groups.views.access import admin_organisation, report_errors
 
@@ -45,6 +50,7 @@ def organisation_detail(request, org_id: int):
         "people_count": selectors.people_of(organisation).count(),
         "can_manage": can_manage_organisation(membership),
         "can_create_group": can_create_group(membership),
+        "can_build_pack": can_build_workshop_pack(membership),
         "show_partner_code": can_see_partner_code(membership),
     }
     return render(request, "groups/organisation_detail.html", context)
