@@ -7,3 +7,10 @@ class SessionsConfig(AppConfig):
     name = "sessions"
     label = "rp_sessions"
     verbose_name = "Group sessions"
+
+    def ready(self) -> None:
+        # The Celery worker builds documents by kind; it learns this one here.
+        from rp_portal.documents.registry import register
+        from sessions.session_pack import KIND, build_session_pack
+
+        register(KIND, build_session_pack)

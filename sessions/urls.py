@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.views import personal, rooms, run, scheduling, session
+from sessions.views import pack, personal, rooms, run, scheduling, session
 
 app_name = "sessions"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/cancel/", session.session_cancel, name="cancel"),
     path("sessions/<int:session_id>/session.ics", session.session_ics_download, name="ics"),
     path("sessions/<int:session_id>/run/", run.run, name="run"),
+    path("sessions/<int:session_id>/pack/", pack.session_pack, name="pack"),
     path("sessions/<int:session_id>/register/<int:booking_id>/", run.mark, name="mark"),
     path("sessions/<int:session_id>/walk-in/", run.walk_in, name="walk_in"),
     path("sessions/<int:session_id>/close/", run.close, name="close"),
