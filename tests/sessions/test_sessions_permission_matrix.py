@@ -40,6 +40,7 @@ ROLES = ("anonymous", "practitioner", "facilitator", "manager", "org_admin", "ou
 LOGIN = (302, 302)  # anonymous: sent to the sign-in page
 PAGE = (200, 200)  # a page; an empty POST leaves its forms unbound and re-renders it
 ACTION = (405, 302)  # POST only; the POST redirects back with a message
+PAGE_REDIRECTS = (200, 302)  # a page whose POST acts and redirects back to it
 FORBIDDEN = (403, 403)
 ACTION_FORBIDDEN = (405, 403)
 HIDDEN = (404, 404)
@@ -73,6 +74,11 @@ MATRIX: dict[str, tuple[tuple[int, int], ...]] = {
     "run[held]":            (LOGIN,     FORBIDDEN,        PAGE,          FORBIDDEN,        PAGE,             HIDDEN),
     # A workshop is run by the organisation's admins and facilitators.
     "run[workshop]":        (LOGIN,     FORBIDDEN,        PAGE,          FORBIDDEN,        PAGE,             HIDDEN),
+    # The session pack (its register names people): those who run the session. A POST asks
+    # for the build and comes back to the page.
+    "pack":                 (LOGIN,     FORBIDDEN,        PAGE_REDIRECTS, FORBIDDEN,       PAGE_REDIRECTS,   HIDDEN),
+    "pack[held]":           (LOGIN,     FORBIDDEN,        PAGE_REDIRECTS, FORBIDDEN,       PAGE_REDIRECTS,   HIDDEN),
+    "pack[workshop]":       (LOGIN,     FORBIDDEN,        PAGE_REDIRECTS, FORBIDDEN,       PAGE_REDIRECTS,   HIDDEN),
     "mark":                 (LOGIN,     ACTION_FORBIDDEN, ACTION,        ACTION_FORBIDDEN, ACTION,           ACTION_HIDDEN),
     "walk_in":              (LOGIN,     ACTION_FORBIDDEN, ACTION,        ACTION_FORBIDDEN, ACTION,           ACTION_HIDDEN),
     "close":                (LOGIN,     ACTION_FORBIDDEN, ACTION,        ACTION_FORBIDDEN, ACTION,           ACTION_HIDDEN),
