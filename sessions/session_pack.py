@@ -119,4 +119,7 @@ def build_session_pack(build, report: Report) -> BuiltFile:
     session = access.session
     content, pages = render_session_pack(session, report=report)
     day = session.starts_at.astimezone(_zone(session)).date().isoformat()
-    return BuiltFile(filename=f"session-pack-{day}-{session.pk}.pdf", content=content, pages=pages)
+    # The register names people: stored encrypted, and cleaned up after a day.
+    return BuiltFile(
+        filename=f"session-pack-{day}-{session.pk}.pdf", content=content, pages=pages, private=True
+    )

@@ -10,6 +10,8 @@ import threading
 import pytest
 from pypdf import PdfReader
 
+from rp_portal.documents.services import document_content
+
 # A 1x1 PNG, as an uploaded logo would be.
 PNG_DOT = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -41,10 +43,10 @@ def is_a4_portrait(page) -> bool:
 
 
 def stored_pdf(build) -> bytes:
+    """The built file as its owner downloads it (decrypted, if it is stored encrypted)."""
     build.refresh_from_db()
     assert build.status == "done", (build.status, build.error)
-    with build.file.open("rb") as handle:
-        return handle.read()
+    return document_content(build)
 
 
 @pytest.fixture

@@ -172,6 +172,10 @@ def test_the_pack_holds_the_agenda_agreement_prompts_and_register(
     assert "Waiting list" in register
     assert "Wren Waitingham" in register
     assert "Oak Room" in text
+    # The register names people: the stored file is encrypted, never a readable PDF.
+    with build.file.open("rb") as handle:
+        assert not handle.read().startswith(b"%PDF")
+    assert build.encrypted
 
 
 def test_a_workshop_pack_uses_ground_rules_and_the_suggested_agenda(
