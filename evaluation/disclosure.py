@@ -33,6 +33,7 @@ PROTECTS_OTHERS = _("hidden so that a smaller figure cannot be worked out from i
 class Cell:
     n: int  # people behind the figure
     value: float | None = None  # the figure (a count, a mean, a rate…); None when not computed
+    total: float = 0.0  # the additive quantity behind the value (e.g. the sum of scores)
     suppressed: bool = False
     reason: str = ""
 

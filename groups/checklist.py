@@ -50,6 +50,9 @@ def group_checklist(access: GroupAccess) -> list[Step]:
     from sessions.selectors import settling_in_summary  # sessions builds on groups
 
     settling = settling_in_summary(group)
+    from evaluation.selectors import plan_summary  # evaluation builds on groups
+
+    measures = plan_summary(group)
 
     signed_summary = _("%(signed)s of %(total)s taking-part organisations have signed off.") % {
         "signed": len(signed),
@@ -100,9 +103,15 @@ def group_checklist(access: GroupAccess) -> list[Step]:
             3, "measures", _("Decide what success looks like"),
             _("Choosing how you will know the group is working, before it starts, gives you a "
               "baseline and the start of a review."),
-            done=False, available=False,
-            summary=_("Not available yet: choosing success measures arrives with the evaluation "
-                      "feature. This step stays open until then."),
+            done=measures["chosen"] and measures["in_time"],
+            summary=(
+                _("%(n)s measure(s) chosen, with a baseline and %(f)s follow-up(s).") % {"n": measures["count"], "f": measures["follow_ups"]}
+                if measures["chosen"] and measures["in_time"]
+                else _("Measures were chosen only after the first session was held, so there is no true baseline.")
+                if measures["chosen"]
+                else _("No measures chosen yet. Choose them before the first session.")
+            ),
+            action_url=reverse("evaluation:plan", args=[group.pk]), action_label=_("Choose success measures"),
         ),
         Step(
             4, "facilitation", _("Choose how the group is facilitated"),

@@ -87,7 +87,7 @@ def reflective_account(build, report) -> BuiltFile:
     if not found:
         raise LookupError("the entry is gone")
     entry, text = found[0]
-    sections = text.sections
+    sections = [s for s in text.sections if s.get("text", "").strip()]
     happened = sections[:1]
     learned = sections[1:-1] if len(sections) > 2 else sections[1:2] if len(sections) == 2 else []
     changed = sections[-1:] if len(sections) > 2 else []

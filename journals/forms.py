@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journals.services import MAX_SECTION, MAX_SHARED, MAX_TITLE, EntryText, build_text, clean_tags
@@ -66,7 +67,8 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.template = template
         self.fields["session"].choices = [("", _("Not linked to a session"))] + [
-            (s.pk, f"{s.display_title}, {s.starts_at:%d %b %Y}") for s in sessions
+            (s.pk, f"{s.display_title}, {timezone.localtime(s.starts_at):%d %b %Y}")
+            for s in sessions
         ]
         for index, (title, prompts) in enumerate(template.sections):
             self.fields[f"section_{index}"] = forms.CharField(

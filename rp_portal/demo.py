@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from evaluation.demo import demo_evaluation_load
 from groups.demo import demo_groups_load
 from journals.demo import demo_journal_load
 from rp_portal.accounts.demo import demo_accounts_load
@@ -14,3 +15,4 @@ def demo_load() -> None:
     demo_groups_load(people)
     demo_sessions_load()
     demo_journal_load()
+    demo_evaluation_load()

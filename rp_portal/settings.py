@@ -285,6 +285,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.send_minimum_size_warnings",
         "schedule": 900.0,
     },
+    "open-pulse-questionnaires": {"task": "evaluation.tasks.open_pulse_windows", "schedule": 900.0},
+    "questionnaire-invitations": {
+        "task": "evaluation.tasks.send_questionnaire_invitations",
+        "schedule": 900.0,
+    },
+    "questionnaire-reminders": {
+        "task": "evaluation.tasks.send_questionnaire_reminders",
+        "schedule": 3600.0,
+    },
     "clean-up-documents": {
         "task": "rp_portal.documents.tasks.clean_up_documents",
         "schedule": crontab(hour=3, minute=41),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("rp_portal.documents.urls")),
     path("", include("journals.urls")),
+    path("", include("evaluation.urls")),
     path("accounts/", include("rp_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -67,6 +67,10 @@ def entry_new(request):
     if request.GET.get("session", "").isdigit():
         initial["session"] = int(request.GET["session"])
     form = EntryForm(request.POST or None, template=template, sessions=sessions, initial=initial)
+    draft_id = request.POST.get("entry_id", "")
+    if request.method == "POST" and draft_id.isdigit():
+        # Autosave already created this entry: saving continues it rather than making a copy.
+        return entry_edit(request, int(draft_id))
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.entry_create(
@@ -151,7 +155,7 @@ def entry_edit(request, entry_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Saved. Only you can read it."))
+            messages.success(request, _("Saved in your journal. Only you can read it."))
             return redirect("journals:entry", entry.pk)
     return render(
         request,
@@ -175,14 +179,11 @@ def autosave(request):
             request,
             "journals/_autosave.html",
             {"problem": _("This form is out of date. Reload the page.")},
-            status=400,
         )
     form = EntryForm(request.POST, template=template, sessions=_attended_sessions(request.user))
     if not form.is_valid():
         problem = " ".join(m for errs in form.errors.values() for m in errs)
-        return render(
-            request, "journals/_autosave.html", {"problem": problem, "entry": entry}, status=422
-        )
+        return render(request, "journals/_autosave.html", {"problem": problem, "entry": entry})
     try:
         if entry is None:
             entry = services.entry_create(
@@ -201,14 +202,12 @@ def autosave(request):
             request,
             "journals/_autosave.html",
             {"conflict": error.entry, "entry": error.entry},
-            status=409,
         )
     except ValidationError as error:
         return render(
             request,
             "journals/_autosave.html",
             {"problem": " ".join(error.messages), "entry": entry},
-            status=422,
         )
     return render(
         request,

@@ -70,6 +70,11 @@ class Journey:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         self.page.screenshot(path=self.folder / f"{self.steps:02d}-{slug}.png", full_page=True)
         results = self.axe.run(self.page)
+        # axe-core leaves empty style="" attributes behind; htmx would copy them on a swap
+        # and the CSP (rightly) reports inline styles. Tidy up after the check.
+        self.page.evaluate(
+            "document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
+        )
         bad = [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
             for v in results.response["violations"]

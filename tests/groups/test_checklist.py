@@ -77,19 +77,53 @@ def _invite(world, group) -> GroupPartner:
 # --- the fresh group ------------------------------------------------------------------------
 
 
+def _choose_measures(world, group, *, when=None):
+    from evaluation.library import ensure_library
+    from evaluation.models import Measure
+    from evaluation.services import plan_save
+
+    ensure_library()
+    plan = plan_save(
+        group=group, actor=world.facilitator,
+        measures=list(Measure.objects.filter(organisation=None, key="reflective-habits")),
+        baseline_opens=timezone.localdate(), follow_up_months=[3, 6], pulse=True,
+    )  # fmt: skip
+    if when is not None:
+        type(plan).objects.filter(pk=plan.pk).update(created_at=when)
+    return plan
+
+
 @pytest.mark.django_db
-def test_step_3_is_not_available_and_never_done(world):
+def test_step_3_asks_for_success_measures_until_a_plan_has_some(world):
     step = _steps(world.admin, world.group)[3]
-    assert step.available is False
+    assert step.available is True
     assert step.done is False
-    assert step.summary.startswith("Not available yet")
-    assert step.action_url == ""
+    assert step.summary == "No measures chosen yet. Choose them before the first session."
+    assert step.action_url.endswith(f"/groups/{world.group.pk}/evaluation/plan/")
+    _choose_measures(world, world.group)
+    step = _steps(world.admin, world.group)[3]
+    assert step.done is True
+    assert step.summary == "1 measure(s) chosen, with a baseline and 2 follow-up(s)."
+
+
+@pytest.mark.django_db
+def test_measures_chosen_after_the_first_session_was_held_are_not_a_baseline(world):
+    session = _schedule(world, world.group)
+    type(session).objects.filter(pk=session.pk).update(
+        status="held",
+        starts_at=timezone.now() - timedelta(days=10),
+        ends_at=timezone.now() - timedelta(days=10, hours=-1),
+    )
+    _choose_measures(world, world.group)
+    step = _steps(world.admin, world.group)[3]
+    assert step.done is False
+    assert "no true baseline" in step.summary
 
 
 @pytest.mark.django_db
 def test_a_fresh_group_has_every_other_step_available_and_step_6_waiting_for_sessions(world):
     steps = _steps(world.admin, world.group)
-    assert [n for n, step in steps.items() if step.available] == [1, 2, 4, 5, 6, 7]
+    assert [n for n, step in steps.items() if step.available] == [1, 2, 3, 4, 5, 6, 7]
     assert steps[6].done is False
     assert steps[6].summary == (
         "No sessions yet. The first 3 you schedule are marked as settling in."
@@ -107,7 +141,7 @@ def test_a_fresh_group_has_nothing_done(world):
 
 
 @pytest.mark.django_db
-def test_step_3_stays_not_done_when_everything_else_is_done(world):
+def test_only_step_3_is_left_when_everything_else_is_done(world):
     group = world.group
     _sign_off(world.manager, group, world.org)
     PracticeGroup.objects.filter(pk=group.pk).update(**PLAN)
@@ -117,14 +151,14 @@ def test_step_3_stays_not_done_when_everything_else_is_done(world):
     ownership_record(group=group, actor=world.facilitator, note="Tuesdays")
     steps = _steps(world.admin, group)
     assert [n for n, step in steps.items() if not step.done] == [3]
-    assert next_step(list(steps.values())) is None
+    assert next_step(list(steps.values())).number == 3
 
 
 @pytest.mark.django_db
 def test_action_links_point_at_the_groups_own_pages(world):
     steps = _steps(world.admin, world.group)
     assert steps[1].action_url.endswith("#sign-off")
-    for number in (1, 2, 4, 5, 6, 7):
+    for number in (1, 2, 3, 4, 5, 6, 7):
         assert f"/{world.group.pk}/" in steps[number].action_url
 
 
@@ -368,7 +402,7 @@ def test_step_7_is_done_once_the_group_records_its_decision(world):
 
 
 @pytest.mark.django_db
-def test_next_step_walks_through_the_available_steps_and_skips_step_3(world):
+def test_next_step_walks_through_the_steps_in_order(world):
     group = world.group  # internal facilitation with a facilitator: step 4 is already done
     assert next_step(list(_steps(world.admin, group).values())).number == 1
 
@@ -376,6 +410,9 @@ def test_next_step_walks_through_the_available_steps_and_skips_step_3(world):
     assert next_step(list(_steps(world.admin, group).values())).number == 2
 
     PracticeGroup.objects.filter(pk=group.pk).update(**PLAN)
+    assert next_step(list(_steps(world.admin, group).values())).number == 3
+
+    _choose_measures(world, group)
     assert next_step(list(_steps(world.admin, group).values())).number == 5
 
     _train(world.facilitator, world.org)
@@ -390,10 +427,10 @@ def test_next_step_walks_through_the_available_steps_and_skips_step_3(world):
 
 
 @pytest.mark.django_db
-def test_next_step_can_be_a_later_step_when_an_earlier_one_is_done(world):
+def test_next_step_can_be_a_later_step_when_earlier_ones_are_done(world):
     _sign_off(world.manager, world.group, world.org)
     PracticeGroup.objects.filter(pk=world.group.pk).update(**PLAN, facilitation_model="")
-    assert next_step(list(_steps(world.admin, world.group).values())).number == 4
+    assert next_step(list(_steps(world.admin, world.group).values())).number == 3
 
 
 @pytest.mark.django_db
