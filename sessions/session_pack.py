@@ -74,7 +74,6 @@ def session_pack_context(session: GroupSession) -> dict:
         "part": {"title": _("Session pack")},
         "session": session,
         "org_name": organisation.name,
-        "heading_over": session.group.name if session.group_id else organisation.name,
         "logo_url": _logo_url(organisation),
         "colours": pack_colours(organisation.accent_colour),
         "starts": starts,
