@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from journals.services import MAX_SECTION, MAX_SHARED, MAX_TITLE, EntryText, build_text, clean_tags
@@ -74,7 +75,8 @@ class EntryForm(forms.Form):
             self.fields[f"section_{index}"] = forms.CharField(
                 label=title, required=False, max_length=MAX_SECTION,
                 widget=forms.Textarea(attrs={"rows": 6 if len(template.sections) > 1 else 14}),
-                help_text=" ".join(str(p) for p in prompts),
+                # Prompts can come from an organisation's own template: always escaped.
+                help_text=escape(" ".join(str(p) for p in prompts)),
             )  # fmt: skip
 
     def section_fields(self):
@@ -101,8 +103,11 @@ class EntryForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    tag = forms.ChoiceField(label=_("Tag"), required=False)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
     template = forms.ChoiceField(label=_("Template"), required=False)
+    session = forms.TypedChoiceField(
+        label=_("Session"), required=False, coerce=int, empty_value=None
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -110,11 +115,18 @@ class FilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, tags=(), templates=(), **kwargs):
+    def __init__(self, *args, templates=(), sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", _("Any tag"))] + [(t, t) for t in tags]
-        self.fields["template"].choices = [("", _("Any template"))] + [
-            (t.key, t.name) for t in templates
+        self.fields["template"].choices = [
+            ("", _("Any template")),
+            *((t.key, t.name) for t in templates),
+        ]
+        self.fields["session"].choices = [
+            ("", _("Any session")),
+            *(
+                (s.pk, f"{s.display_title}, {timezone.localtime(s.starts_at):%d %b %Y}")
+                for s in sessions
+            ),
         ]
 
 

@@ -62,15 +62,20 @@ def journal_page(
         entries = entries.filter(created_at__date__gte=date_from)
     if date_to:
         entries = entries.filter(created_at__date__lte=date_to)
+    tag, query = tag.strip().lower(), query.strip()
+    if not tag and not query:
+        # Nothing to look for in the text: paginate in SQL and decrypt only this page.
+        page = Paginator(entries, PAGE_SIZE).get_page(page_number)
+        page.object_list = [(entry, read_entry(entry)) for entry in page.object_list]
+        return JournalPage(page=page, tags=[], total=total, matched=page.paginator.count)
     decrypted = [(entry, read_entry(entry)) for entry in entries]
-    tags = sorted({t for _entry, text in decrypted for t in text.tags})
     if tag:
         decrypted = [(e, t) for e, t in decrypted if tag in t.tags]
-    if query.strip():
-        decrypted = [(e, t) for e, t in decrypted if t.matches(query.strip())]
+    if query:
+        decrypted = [(e, t) for e, t in decrypted if t.matches(query)]
     paginator = Paginator(decrypted, PAGE_SIZE)
     return JournalPage(
-        page=paginator.get_page(page_number), tags=tags, total=total, matched=len(decrypted)
+        page=paginator.get_page(page_number), tags=[], total=total, matched=len(decrypted)
     )
 
 

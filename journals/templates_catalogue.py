@@ -44,24 +44,51 @@ def builtin_templates() -> list[Template]:
     return templates
 
 
+def _from_row(row: ReflectiveTemplate) -> Template:
+    return Template(
+        f"org:{row.pk}",
+        row.name,
+        row.description or _("From %(org)s") % {"org": row.organisation.name},
+        tuple((s.get("title", ""), tuple(s.get("prompts", []))) for s in row.sections),
+    )
+
+
 def organisation_templates(user) -> list[Template]:
     rows = ReflectiveTemplate.objects.filter(
         organisation__memberships__user=user, is_active=True
     ).select_related("organisation")
-    return [
-        Template(
-            f"org:{row.pk}",
-            row.name,
-            row.description or _("From %(org)s") % {"org": row.organisation.name},
-            tuple((s.get("title", ""), tuple(s.get("prompts", []))) for s in row.sections),
-        )
-        for row in rows
-    ]
+    return [_from_row(row) for row in rows.distinct()]
 
 
 def templates_for(user) -> list[Template]:
     return builtin_templates() + organisation_templates(user)
 
 
-def template_for(user, key: str) -> Template | None:
-    return next((t for t in templates_for(user) if t.key == key), None)
+def template_for(user, key: str, *, include_retired: bool = False) -> Template | None:
+    """The template behind ``key``. ``include_retired`` also finds an organisation template
+    switched off meanwhile, so someone half-way through writing with it loses nothing."""
+    found = next((t for t in templates_for(user) if t.key == key), None)
+    if (
+        found is not None
+        or not include_retired
+        or not key.startswith("org:")
+        or not key[4:].isdigit()
+    ):
+        return found
+    row = (
+        ReflectiveTemplate.objects.filter(pk=int(key[4:]), organisation__memberships__user=user)
+        .select_related("organisation")
+        .first()
+    )
+    return _from_row(row) if row else None
+
+
+def template_as_written(entry_key: str, text) -> Template:
+    """An existing entry is always edited with the sections it was written with, whatever has
+    happened to its template since."""
+    return Template(
+        entry_key,
+        text.template_name,
+        "",
+        tuple((s["title"], tuple(s.get("prompts", []))) for s in text.sections),
+    )

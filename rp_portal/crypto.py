@@ -64,6 +64,13 @@ def encrypt_bytes(data: bytes) -> bytes:
     return _cipher().encrypt(data)
 
 
+def rotate_bytes(token: bytes) -> bytes:
+    try:
+        return _cipher().rotate(token)
+    except InvalidToken as exc:
+        raise UnreadableText("a private file cannot be decrypted with the configured keys") from exc
+
+
 def decrypt_bytes(token: bytes) -> bytes:
     try:
         return _cipher().decrypt(token)

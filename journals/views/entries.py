@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from groups.models import GroupMember
 from journals import selectors, services
 from journals.forms import EntryForm, FilterForm, ReflectiveAccountForm, ShareForm
-from journals.templates_catalogue import FREE_KEY, template_for, templates_for
+from journals.templates_catalogue import template_as_written, template_for, templates_for
 from sessions.models import Booking, GroupSession
 
 
@@ -33,16 +33,19 @@ def _attended_sessions(user):
 @login_required
 def journal_list(request):
     templates = templates_for(request.user)
-    form = FilterForm(request.GET or None, templates=templates)
+    form = FilterForm(
+        request.GET or None, templates=templates, sessions=_attended_sessions(request.user)
+    )
     filters = {}
     if form.is_valid():
         data = form.cleaned_data
-        filters = {"query": data["q"], "tag": data["tag"], "template_key": data["template"],
-                   "date_from": data["date_from"], "date_to": data["date_to"]}  # fmt: skip
+        filters = {
+            "query": data["q"], "tag": data["tag"], "template_key": data["template"],
+            "session_id": data["session"], "date_from": data["date_from"], "date_to": data["date_to"],
+        }  # fmt: skip
     journal = selectors.journal_page(
         request.user, page_number=request.GET.get("page", 1), **filters
     )
-    form.fields["tag"].choices = [("", _("Any tag"))] + [(t, t) for t in journal.tags]
     context = {
         "journal": journal,
         "form": form,
@@ -55,7 +58,9 @@ def journal_list(request):
 @login_required
 def entry_new(request):
     key = request.GET.get("template") or request.POST.get("template_key") or ""
-    template = template_for(request.user, key) if key else None
+    template = (
+        template_for(request.user, key, include_retired=request.method == "POST") if key else None
+    )
     if template is None:
         return render(
             request,
@@ -107,20 +112,8 @@ def entry_detail(request, entry_id: int):
 @login_required
 def entry_edit(request, entry_id: int):
     entry = selectors.own_entry(request.user, entry_id)
-    template = template_for(request.user, entry.template_key) or template_for(
-        request.user, FREE_KEY
-    )
     text = services.read_entry(entry)
-    if [s["title"] for s in text.sections] != [title for title, _p in template.sections]:
-        # The organisation changed its template since: edit with the sections as written.
-        from journals.templates_catalogue import Template
-
-        template = Template(
-            entry.template_key,
-            text.template_name,
-            "",
-            tuple((s["title"], tuple(s.get("prompts", []))) for s in text.sections),
-        )
+    template = template_as_written(entry.template_key, text)
     initial = {
         "title": text.title,
         "tags": ", ".join(text.tags),
@@ -172,8 +165,11 @@ def autosave(request):
     silently overwritten."""
     entry_id = request.POST.get("entry_id", "")
     entry = selectors.own_entry(request.user, int(entry_id)) if entry_id.isdigit() else None
-    key = entry.template_key if entry else request.POST.get("template_key", "")
-    template = template_for(request.user, key) if key else None
+    if entry is not None:
+        template = template_as_written(entry.template_key, services.read_entry(entry))
+    else:
+        key = request.POST.get("template_key", "")
+        template = template_for(request.user, key, include_retired=True) if key else None
     if template is None:
         return render(
             request,

@@ -171,3 +171,25 @@ def document_content(build: DocumentBuild) -> bytes:
     with build.file.open("rb") as handle:
         data = handle.read()
     return decrypt_bytes(data) if build.encrypted else data
+
+
+def private_documents_rotate_keys() -> int:
+    """Re-encrypt stored private files with the newest journal key (part of key rotation)."""
+    from django.core.files.base import ContentFile
+
+    from rp_portal.crypto import rotate_bytes
+
+    done = 0
+    for build in DocumentBuild.objects.filter(
+        encrypted=True, status=DocumentBuild.Status.DONE
+    ).exclude(file=""):
+        try:
+            with build.file.open("rb") as handle:
+                rotated = rotate_bytes(handle.read())
+        except FileNotFoundError:
+            continue
+        name = build.file.name
+        build.file.storage.delete(name)
+        build.file.storage.save(name, ContentFile(rotated))
+        done += 1
+    return done

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from rp_portal.crypto import UnreadableText
 from rp_portal.documents import services
 from rp_portal.documents.models import DocumentBuild
 
@@ -33,8 +34,9 @@ def build_download(request, build_id: int):
         raise Http404("Not ready.")
     try:
         content = services.document_content(build)
-    except FileNotFoundError:
-        raise Http404("The file has been cleaned up; build it again.") from None
+    except (FileNotFoundError, UnreadableText):
+        # Cleaned up, or encrypted with a key that has since been retired: build it again.
+        raise Http404("The file is no longer available; build it again.") from None
     content_type = "application/zip" if build.filename.endswith(".zip") else "application/pdf"
     return FileResponse(
         io.BytesIO(content), as_attachment=True, filename=build.filename, content_type=content_type

@@ -7,6 +7,7 @@ key. Entries are processed in batches and the command can be run again safely.
 from django.core.management.base import BaseCommand
 
 from journals.services import entries_rotate_keys
+from rp_portal.documents.services import private_documents_rotate_keys
 
 
 class Command(BaseCommand):
@@ -14,6 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         done = entries_rotate_keys()
+        files = private_documents_rotate_keys()
         self.stdout.write(
-            self.style.SUCCESS(f"Re-encrypted {done} journal entries with the newest key.")
+            self.style.SUCCESS(
+                f"Re-encrypted {done} journal entries and {files} private exports with the newest key."
+            )
         )
