@@ -62,7 +62,7 @@ def invitations_send(*, now=None) -> int:
     for window_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             window = (
-                QuestionnaireWindow.objects.select_for_update()
+                QuestionnaireWindow.objects.select_for_update(of=("self",))
                 .select_related("plan__group", "session")
                 .get(pk=window_id)
             )
@@ -87,7 +87,7 @@ def reminders_send(*, now=None, before_close: timedelta = timedelta(days=2)) -> 
     for window_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             window = (
-                QuestionnaireWindow.objects.select_for_update()
+                QuestionnaireWindow.objects.select_for_update(of=("self",))
                 .select_related("plan__group", "session")
                 .get(pk=window_id)
             )
