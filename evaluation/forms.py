@@ -49,18 +49,3 @@ class MeasureImportForm(forms.Form):
         label=_("Measure definition (JSON or YAML)"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("name, items (each with text, optionally key and reverse), scale (min, max, labels), use (any or follow_up), licence."),
     )  # fmt: skip
-
-
-class DashboardFilterForm(forms.Form):
-    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
-    structure = forms.ChoiceField(label=_("Structure"), required=False)
-
-    def __init__(self, *args, groups=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        from groups.models import PracticeGroup
-
-        self.fields["group"].choices = [("", _("All groups"))] + [(g.pk, g.name) for g in groups]
-        self.fields["structure"].choices = [
-            ("", _("All structures")),
-            *list(PracticeGroup.Structure.choices),
-        ]

@@ -9,11 +9,8 @@ Every page is checked with axe-core. Page 1 of the report is rendered to PNG wit
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
@@ -40,7 +37,6 @@ from tests.factories import (
     PracticeGroupFactory,
     UserFactory,
 )
-from tests.pdf_support import pdf_reader, pdf_text
 from tests.sessions.fixtures_views import book, make_session, soon
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,12 +101,12 @@ def _more_answers(org, manager, team, plan, session, small) -> None:
         respond(baseline_of(small_plan), f"partner-{index}", dict.fromkeys(measures, 1.0))
 
 
-def test_a_member_answers_and_the_manager_reads_filters_and_exports_the_evaluation(
+def test_a_member_answers_a_baseline_and_a_pulse_in_the_browser(
     journey, another_browser, settings, tmp_path
 ):
     assert shutil.which("pdftoppm"), "pdftoppm (poppler-utils) is needed"
     settings.MEDIA_ROOT = tmp_path / "media"
-    org, manager, member, team, plan, session, small = _world()
+    _org, _manager, member, _team, plan, session, _small = _world()
     page = journey.page
 
     # --- Pia answers the baseline questionnaire ------------------------------------------
@@ -164,75 +160,3 @@ def test_a_member_answers_and_the_manager_reads_filters_and_exports_the_evaluati
     # Reflective habits: all four agreed.
     assert baseline_scores == {CONFIDENCE: 3.75, HABITS: 4.0}
     assert Response.objects.get(window__session=session).comment == COMMENT
-
-    # --- Enough answers from others for the figures to show -------------------------------
-    _more_answers(org, manager, team, plan, session, small)
-
-    # --- The manager opens the dashboard from the organisation page -----------------------
-    morgan = another_browser("manager")
-    mpage = morgan.page
-    sign_in(morgan, manager)
-    morgan.goto(reverse("groups:organisation_detail", args=[org.pk]))
-    morgan.check("organisation page")
-    mpage.get_by_role("link", name="Evaluation dashboard").click()
-    expect(mpage.get_by_role("heading", name="Is reflective practice working?")).to_be_visible()
-    expect(mpage.get_by_role("heading", name="Reflective habits")).to_be_visible()
-    expect(mpage.get_by_role("heading", name="Session pulse")).to_be_visible()
-    expect(mpage.get_by_text(COMMENT).first).to_be_visible()
-    # The small group's three answers are not shown; the reason is.
-    expect(mpage.get_by_text("fewer than 5 responses").first).to_be_visible()
-    change = mpage.locator("table").filter(has_text="Mean change").first
-    expect(change.locator("tbody th").first).to_have_text("3 months")
-    # Six pairs: Pia's own follow-up is still to come.
-    expect(change.locator("tbody tr").first.locator("td").last).to_have_text("6")
-    for name in (member.display_name, "Pia", member.email):
-        expect(mpage.locator("main")).not_to_contain_text(name)
-    morgan.check("evaluation dashboard")
-
-    # Filter by the team's group.
-    mpage.get_by_label("Group", exact=True).select_option(label=TEAM)
-    mpage.get_by_role("button", name="Show").click()
-    expect(mpage).to_have_url(re.compile(rf"group={team.pk}"))
-    expect(mpage.get_by_label("Group", exact=True)).to_have_value(str(team.pk))
-    morgan.check("dashboard filtered by group")
-
-    # The CSV of the same (suppressed) figures.
-    with mpage.expect_download() as info:
-        mpage.get_by_role("link", name="Download CSV").click()
-    assert re.fullmatch(r"evaluation-\d{4}-\d{2}-\d{2}\.csv", info.value.suggested_filename)
-    csv_path = morgan.folder / "evaluation.csv"
-    info.value.save_as(csv_path)
-    header, *rows = list(csv.reader(io.StringIO(csv_path.read_text())))
-    assert header == ["figure", "group", "quarter", "value", "note"]
-    habits_rows = [r for r in rows if r[0] == "Reflective habits (mean score)"]
-    assert any(r[1] == TEAM and r[3] for r in habits_rows)
-    assert all(r[1] != SMALL for r in rows)  # filtered to the team's group
-    assert any(r[0] == "Reflective habits: change at 3 months" and r[3] for r in rows)
-
-    # The PDF report, built in the background with progress shown.
-    mpage.get_by_role("button", name="Build the PDF report").click()
-    expect(mpage.get_by_role("heading", name="Your document")).to_be_visible()
-    expect(mpage.get_by_text("Your document is ready.")).to_be_visible(timeout=60_000)
-    morgan.check("report ready")
-    with mpage.expect_download() as info:
-        mpage.get_by_role("link", name=re.compile(r"^Download evaluation-report-")).click()
-    assert re.fullmatch(r"evaluation-report-\d{4}-\d{2}-\d{2}\.pdf", info.value.suggested_filename)
-    pdf_path = morgan.folder / "evaluation-report.pdf"
-    info.value.save_as(pdf_path)
-    content = pdf_path.read_bytes()
-    assert content.startswith(b"%PDF")
-    text = pdf_text(content)
-    assert "Riverside Children's Services" in text
-    assert "Reflective habits" in text
-    assert "Confidence in practice" in text
-    assert "Pia" not in text
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf_path),
-         str(morgan.folder / "evaluation-report-page")],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    assert list(morgan.folder.glob("evaluation-report-page-*1.png"))
-    # The report carries what the dashboard showed: both measures' change since the baseline,
-    # however many pages that takes.
-    pages = len(pdf_reader(content).pages)
-    assert text.count("3 months") == 2, f"the report ({pages} page(s)) is cut short: {text[-300:]}"

@@ -47,15 +47,11 @@ MATRIX: dict[str, tuple[tuple[int, int], ...]] = {
     # name              anonymous  practitioner    facilitator     manager         org_admin  outsider
     # Those who run the group choose its measures.
     "plan":            (LOGIN,     FORBIDDEN,      PAGE,           FORBIDDEN,      PAGE,      HIDDEN),
-    "group_dashboard": (LOGIN,     FORBIDDEN,      PAGE,           FORBIDDEN,      PAGE,      HIDDEN),
     # Everyone signed in has their own list (empty when there is nothing to answer).
     "mine":            (LOGIN,     PAGE,           PAGE,           PAGE,           PAGE,      PAGE),
     # Members answer; an empty answer is a message on the page. Managers are not members.
     "answer":          (LOGIN,     PAGE,           PAGE,           FORBIDDEN,      FORBIDDEN, HIDDEN),
     # The organisation's figures: its managers and admins only, 404 for everyone else.
-    "dashboard":       (LOGIN,     HIDDEN,         HIDDEN,         PAGE,           PAGE,      HIDDEN),
-    "csv":             (LOGIN,     HIDDEN,         HIDDEN,         PAGE,           PAGE,      HIDDEN),
-    "report":          (LOGIN,     ACTION_HIDDEN,  ACTION_HIDDEN,  ACTION,         ACTION,    ACTION_HIDDEN),
     # Importing measures is the organisation admins' job.
     "measures":        (LOGIN,     FORBIDDEN,      FORBIDDEN,      FORBIDDEN,      PAGE,      HIDDEN),
 }
@@ -169,18 +165,6 @@ def test_each_visitor_gets_the_expected_status_and_only_allowed_visitors_change_
         body = response.content.decode(errors="replace")
         assert "Riverside" not in body
         assert "Team RP" not in body
-    if name == "report" and method == "POST" and visitor is not None and expected == 302:
-        build = DocumentBuild.objects.get()
-        assert response["Location"] == reverse("documents:status", args=[build.pk])
-        assert build.owner == visitor
-
-
-def test_a_post_only_url_answers_405_for_an_organisation_that_does_not_exist_too(client, world):
-    """So a 405 to the outsider's GET reveals nothing about Riverside."""
-    client.force_login(world.outsider)
-    real = client.get(reverse("evaluation:report", args=[world.org.pk]))
-    missing = client.get(reverse("evaluation:report", args=[world.org.pk + 10_000]))
-    assert real.status_code == missing.status_code == 405
 
 
 def test_the_outsider_cannot_answer_or_import_into_riverside(client, world):
