@@ -19,6 +19,9 @@ from rp_portal.reflective_models import DEFAULT_MODEL, MODEL_CHOICES
 
 MAX_FACILITATORS = 6
 MAX_PARTICIPANTS = 200
+# A set of handouts and a feedback form each is five pages: keep a build well inside the task's
+# time limit.
+MAX_PRINTED_SETS = 60
 MINUTES_ERRORS = {
     "min_value": gettext_lazy("Give each activity at least 1 minute."),
     "max_value": gettext_lazy("No single activity can take more than 180 minutes."),
@@ -212,6 +215,14 @@ class WorkshopPackForm(forms.Form):
                     )
                     % {"total": total, "hours": hours, "length": length},
                 )
+        if cleaned.get("per_participant") and (cleaned.get("participants") or 0) > MAX_PRINTED_SETS:
+            self.add_error(
+                "per_participant",
+                _(
+                    "A set for each participant is available for up to %(n)s people. Untick this and print copies of the handouts instead."
+                )
+                % {"n": MAX_PRINTED_SETS},
+            )
         start = cleaned.get("start_time")
         if length and start:
             ends = datetime.combine(date.min, start) + timedelta(minutes=length)

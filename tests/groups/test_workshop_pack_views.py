@@ -230,6 +230,10 @@ def test_missing_or_too_many_facilitators_are_refused(client, world):
         ({"participants": "0"}, "Expect at least 1 participant."),
         ({"participants": "5000"}, "The pack is made for up to 200 participants."),
         ({"parts": []}, "Choose at least one part of the pack."),
+        (
+            {"participants": "61", "per_participant": "on"},
+            "A set for each participant is available for up to 60 people.",
+        ),
         ({"reflective_model": "made-up"}, "Select a valid choice."),
         ({"venue": "x" * 201}, "at most 200 characters"),
     ],
