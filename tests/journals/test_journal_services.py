@@ -493,7 +493,10 @@ def test_the_management_command_rotates_every_entry(settings, keys, world):
     settings.JOURNAL_KEYS = [keys["new"], keys["old"]]
     out = StringIO()
     call_command("rotate_journal_keys", stdout=out)
-    assert "Re-encrypted 3 journal entries and 0 private exports with the newest key." in out.getvalue()
+    assert (
+        "Re-encrypted 3 journal entries and 0 private exports with the newest key."
+        in out.getvalue()
+    )
     settings.JOURNAL_KEYS = [keys["new"]]
     assert sorted(services.read_entry(e).title for e in JournalEntry.objects.all()) == [
         "Entry 0",
