@@ -141,13 +141,19 @@ def _fail(build: DocumentBuild, message: str) -> None:
 
 @transaction.atomic
 def document_retry(*, build: DocumentBuild) -> DocumentBuild:
-    """A failed build is asked for again with the same inputs."""
-    return document_request(
+    """A failed build is asked for again with the same inputs and the same version (its
+    inputs hash), so a later identical request finds and reuses the retried file."""
+    again = DocumentBuild.objects.create(
         kind=build.kind,
         owner=build.owner,
-        inputs=build.inputs,
         organisation_id=build.organisation_id,
+        inputs=build.inputs,
+        inputs_hash=build.inputs_hash,
     )
+    from rp_portal.documents.tasks import build_document
+
+    build_document.delay_on_commit(again.pk)
+    return again
 
 
 def documents_clean_up(*, now=None) -> int:

@@ -152,7 +152,7 @@ def session_create(
         settling_in=_settling_in(group, _existing_sessions(group)),
     )
     audit_log(actor=actor, action="session.create", target=session, organisation_id=group.host_id)
-    _announce(session)
+    _notify(session, "new")
     return session
 
 
@@ -219,7 +219,7 @@ def series_create(
         organisation_id=group.host_id,
         sessions=len(created),
     )
-    _announce(created[0], series=series)
+    _notify(created[0], "new")
     return series
 
 
@@ -279,7 +279,7 @@ def session_update(
             room=target.room, starts_at=target.starts_at, ends_at=target.ends_at, exclude=ids
         )
         target.save()
-        _notify_change(target, "changed")
+        _notify(target, "changed")
     audit_log(
         actor=actor,
         action="session.update",
@@ -310,7 +310,7 @@ def session_cancel(
         target.cancelled_at, target.cancel_reason = now, reason.strip()
         target.revision += 1
         target.save(update_fields=["status", "cancelled_at", "cancel_reason", "revision"])
-        _notify_change(target, "cancelled")
+        _notify(target, "cancelled")
     audit_log(
         actor=actor,
         action="session.cancel",
@@ -322,14 +322,9 @@ def session_cancel(
     return targets
 
 
-def _announce(session: GroupSession, series: Series | None = None) -> None:
-    """Tell the group's members about a new session (or the first of a new series)."""
-    from sessions.tasks import send_session_notice
-
-    send_session_notice.delay_on_commit(session.pk, "new", session.revision)
-
-
-def _notify_change(session: GroupSession, kind: str) -> None:
+def _notify(session: GroupSession, kind: str) -> None:
+    """Tell people once the change is saved: ``new`` goes to the group's members (for a
+    series, about its first session), ``changed``/``cancelled`` to everyone booked or waiting."""
     from sessions.tasks import send_session_notice
 
     send_session_notice.delay_on_commit(session.pk, kind, session.revision)

@@ -186,3 +186,27 @@ def test_private_documents_are_kept_for_a_day_only(db, django_capture_on_commit_
     assert documents_clean_up() == 1
     assert not DocumentBuild.objects.filter(pk=private.pk).exists()
     assert DocumentBuild.objects.filter(pk=public.pk).exists()
+
+
+def test_a_retried_build_keeps_its_version_so_the_next_identical_request_reuses_it(
+    db, django_capture_on_commit_callbacks
+):
+    from rp_portal.documents.services import document_retry
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = document_request(kind="test-fail", owner=user, inputs={"word": "x"}, version="v7")
+    register("test-fail", _echo_builder)  # the fault is mended
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            again = document_retry(build=failed)
+        again.refresh_from_db()
+        assert again.status == DocumentBuild.Status.DONE
+        assert again.inputs_hash == failed.inputs_hash
+        with django_capture_on_commit_callbacks(execute=True):
+            later = document_request(
+                kind="test-fail", owner=user, inputs={"word": "x"}, version="v7"
+            )
+        assert later.pk == again.pk
+    finally:
+        register("test-fail", _failing_builder)
