@@ -253,8 +253,14 @@ elif not EMAIL_BACKEND:
     EMAIL_BACKEND = "rp_portal.mail.ConsoleAndFileEmailBackend"
 
 # --- Background jobs (Celery) --------------------------------------------------------------
+# Redis hands a task that was taken but never acknowledged (its worker was killed) to another
+# worker after this many seconds. It must be longer than the longest task (the time limit
+# below) and than every countdown, ETA or retry delay: a task still waiting or running past it
+# would be delivered twice. tests/security/test_job_reliability.py checks both.
+BROKER_VISIBILITY_TIMEOUT = 3600
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
     # kombu's filesystem transport: a real broker with no server, for the embedded mode.
     _broker_dir = VAR_DIR / "broker"

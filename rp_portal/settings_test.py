@@ -31,6 +31,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run inline unless a test asks for the real broker and worker (see tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A worker started by the worker-kill test takes back a killed worker's unacknowledged task
+# after a few seconds instead of an hour (tests/security/test_job_reliability.py).
+if os.environ.get("TEST_BROKER_VISIBILITY_TIMEOUT"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ["TEST_BROKER_VISIBILITY_TIMEOUT"])
+    }
 
 # No collectstatic in tests: serve from the finders.
 STORAGES = {

@@ -2,15 +2,11 @@
 
 from celery import shared_task
 
+from rp_portal.celery import EMAIL_TASK_OPTIONS
 from sessions import notices
 
-IDEMPOTENT = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "retry_kwargs": {"max_retries": 5},
-}
+# Every task here sends email. (evaluation.tasks uses the same options.)
+IDEMPOTENT = EMAIL_TASK_OPTIONS
 
 
 @shared_task(**IDEMPOTENT)
