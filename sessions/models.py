@@ -193,9 +193,18 @@ class Booking(models.Model):
         ABSENT = "absent", _("absent")
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="bookings")
+    # Empty once the person has erased their account: the booking stays, anonymised, so the
+    # group's attendance figures do not change.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
     )
+    # One random token per erased person, the same on all their bookings, so that counts of
+    # distinct people (coalesce(user_id, erased_ref)) stay right after an erasure.
+    erased_ref = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices)
     attendance = models.CharField(max_length=8, choices=Attendance.choices, blank=True)
     walk_in = models.BooleanField(default=False)
@@ -216,7 +225,12 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.status} {self.session_id}"
+        return f"{self.person_name} {self.status} {self.session_id}"
+
+    @property
+    def person_name(self) -> str:
+        """The name to show on registers; an erased person is not named."""
+        return self.user.name if self.user_id else str(_("Former member"))
 
     @property
     def attended(self) -> bool:

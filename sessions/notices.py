@@ -77,7 +77,12 @@ def session_notice_send(*, session_id: int, kind: str, revision: int) -> int:
         ]
         reason = "member"
     else:
-        people = [b.user for b in session.bookings.filter(status__in=ACTIVE).select_related("user")]
+        people = [
+            b.user
+            for b in session.bookings.filter(status__in=ACTIVE, user__isnull=False).select_related(
+                "user"
+            )
+        ]
         reason = "booked"
     sent = 0
     with get_connection() as connection:
@@ -100,6 +105,8 @@ def promotion_notice_send(*, booking_id: int) -> bool:
         .first()
     )
     if booking is None or booking.status != Booking.Status.BOOKED or booking.promoted_at is None:
+        return False
+    if booking.user_id is None:  # the person erased their account
         return False
     with get_connection() as connection:
         return _send_once(
@@ -131,6 +138,7 @@ def reminders_send_due(*, now=None) -> int:
     bookings = (
         Booking.objects.filter(
             status=Booking.Status.BOOKED,
+            user__isnull=False,
             session__status=GroupSession.Status.SCHEDULED,
             session__starts_at__gt=now,
             session__starts_at__lte=horizon,
@@ -178,6 +186,7 @@ def post_session_send(*, session_id: int) -> int:
         return 0
     attended = session.bookings.filter(
         status=Booking.Status.BOOKED,
+        user__isnull=False,
         attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
     ).select_related("user")
     sent = 0

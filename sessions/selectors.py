@@ -112,7 +112,10 @@ def walk_in_candidates(session: GroupSession) -> QuerySet:
     for a workshop) who do not already have a place."""
     from django.contrib.auth import get_user_model
 
-    placed = Booking.objects.filter(session=session, status=Booking.Status.BOOKED).values("user_id")
+    # Without the erased people's empty user ids: NOT IN over a list holding NULL matches nothing.
+    placed = Booking.objects.filter(
+        session=session, status=Booking.Status.BOOKED, user__isnull=False
+    ).values("user_id")
     people = get_user_model().objects.exclude(pk__in=placed)
     if session.group_id:
         people = people.filter(group_memberships__group_id=session.group_id)

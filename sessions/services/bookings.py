@@ -214,7 +214,8 @@ def session_close(
         ).values_list("user_id", flat=True)
     )
     if session.kind == GroupSession.Kind.WORKSHOP:
-        for user_id in attended:
+        # An erased person's booking has no user: there is nobody to record as trained.
+        for user_id in filter(None, attended):
             TrainingRecord.objects.get_or_create(
                 user_id=user_id,
                 organisation_id=session.organisation_id,

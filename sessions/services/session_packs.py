@@ -43,7 +43,7 @@ def session_pack_version(session: GroupSession) -> str:
         organisation.name,
         organisation.accent_colour,
         organisation.logo.name or "",
-        [(b.user_id, b.user.name, b.status, b.attendance) for b in [*booked, *waiting]],
+        [(b.user_id, b.person_name, b.status, b.attendance) for b in [*booked, *waiting]],
     ]
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()[:16]
 
