@@ -1,24 +1,43 @@
 """Disclosure control: the one function between every aggregate and every screen, CSV or PDF.
 
-No figure (count, mean, percentage, chart point, comment) may come from fewer than K = 5
-people, directly or by subtraction. Figures are laid out as a table of cells, each with the
-number of people behind it: rows (e.g. groups) by columns (e.g. quarters), with row totals,
-column totals and a grand total. The rules:
+No figure (count, mean, percentage, chart point, change, comment) may come from fewer than
+K = 5 people, directly or by subtraction or any other sum or difference of figures a person can
+see.
 
-1. **Primary**: a cell with fewer than K people is suppressed.
-2. **Secondary**: along every line whose total is shown (each row, each column, and the line
-   of row totals and of column totals), the suppressed cells must be either none, or at least
-   two whose people add up to K or more. Otherwise the hidden value could be worked out by
-   subtracting the visible cells from the total. We suppress the smallest visible cell of that
-   line until the line is safe, and repeat over all lines until nothing changes.
+**The model.** Data is cut into *parts* (for example "group 7, questionnaires that closed in
+2026 Q2"), each with the people behind it. Every figure we might show is a sum over some parts,
+each part counted with a coefficient (+1 for a total or mean, -1 for the baseline side of a
+change). Whoever sees a set of figures can add and subtract them, which gives them exactly the
+linear combinations of those figures.
 
-Because suppression is decided on the whole table once, and every filter of a dashboard shows
-a slice of that same table, two filters cannot be combined to reveal a hidden cell.
+**The rule.** Group the parts by their *pattern*: which shown figures include them and with what
+coefficient. Any combination of shown figures treats all parts of one pattern alike, so what it
+reveals is a sum over whole pattern classes. If every class that some shown figure touches has at
+least K people, every figure anybody can work out comes from at least K people. ``protect``
+enforces exactly that:
+
+1. **Primary**: a figure from fewer than K people is hidden ("fewer than 5 responses").
+2. **Secondary**: while some class has 1 to K-1 people, hide the figure that merges that class
+   into a bigger one (or drops it from every shown figure) at the least cost; the reason is
+   "hidden so that a smaller figure cannot be worked out from it".
+
+**Time.** Figures only ever cover finished periods, and the classes are settled period by
+period (``Figure.epoch``): figures of a later period can hide themselves but never un-hide or
+re-hide an earlier one, so what somebody saw last quarter still combines safely with what they
+see now.
+
+**Counting people.** Each part carries tokens of the people behind it. Where tokens are only
+comparable inside a *domain* (questionnaire pseudonyms are per group plan), a class that spans
+several domains is counted as its largest domain alone: never more people than there really are.
+
+``tests/evaluation/test_disclosure.py`` checks the result independently, by linear algebra: no
+set of parts with fewer than K people is reachable from the shown figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -30,108 +49,138 @@ PROTECTS_OTHERS = _("hidden so that a smaller figure cannot be worked out from i
 
 
 @dataclass
-class Cell:
-    n: int  # people behind the figure
-    value: float | None = None  # the figure (a count, a mean, a rate…); None when not computed
-    total: float = 0.0  # the additive quantity behind the value (e.g. the sum of scores)
-    suppressed: bool = False
-    reason: str = ""
-
-    @property
-    def shown(self) -> float | None:
-        return None if self.suppressed else self.value
+class Part:
+    key: Hashable
+    tokens: frozenset
+    domain: Hashable = None
 
 
 @dataclass
-class Table:
-    """A two-way table of cells. ``rows`` and ``columns`` keep their order for display."""
+class Figure:
+    """A figure that may be shown: a sum over parts (coefficient per part)."""
 
-    rows: list[Hashable]
-    columns: list[Hashable]
-    cells: dict[tuple[Hashable, Hashable], Cell] = field(default_factory=dict)
-    row_totals: dict[Hashable, Cell] = field(default_factory=dict)
-    column_totals: dict[Hashable, Cell] = field(default_factory=dict)
-    total: Cell | None = None
+    key: Hashable
+    parts: dict[Hashable, int]
+    epoch: Hashable = 0
+    value: object = None
+    people: int = 0  # at least this many people are behind the figure
+    suppressed: bool = False
+    reason: str = ""
+    extra: dict = field(default_factory=dict)
 
-    def cell(self, row, column) -> Cell:
-        return self.cells.get((row, column)) or Cell(n=0)
+    @property
+    def shown(self):
+        return None if self.suppressed else self.value
 
-
-def _hide(cell: Cell, reason) -> bool:
-    if cell.suppressed:
-        return False
-    cell.suppressed, cell.reason = True, str(reason)
-    return True
-
-
-def _lines(table: Table):
-    """Every line of additive cells together with the total they add up to."""
-    for row in table.rows:
-        yield (
-            [table.cells[(row, c)] for c in table.columns if (row, c) in table.cells],
-            table.row_totals.get(row),
-        )
-    for column in table.columns:
-        yield (
-            [table.cells[(r, column)] for r in table.rows if (r, column) in table.cells],
-            table.column_totals.get(column),
-        )
-    if table.total is not None:
-        yield list(table.row_totals.values()), table.total
-        yield list(table.column_totals.values()), table.total
+    def hide(self, reason) -> None:
+        if not self.suppressed:
+            self.suppressed, self.reason = True, str(reason)
 
 
-def _protect_line(cells: list[Cell], total: Cell | None) -> bool:
-    """Make one line safe; True if anything changed."""
-    if total is not None and total.suppressed:
-        return False  # nothing to subtract from
-    changed = False
+class People:
+    """Counts the people behind a set of parts, never more than there are."""
+
+    def __init__(self, parts: Iterable[Part]):
+        self.parts = {p.key: p for p in parts}
+
+    def count(self, keys: Iterable[Hashable]) -> int:
+        by_domain: dict[Hashable, set] = defaultdict(set)
+        for key in keys:
+            part = self.parts.get(key)
+            if part is not None:
+                by_domain[part.domain].update(part.tokens)
+        return max((len(tokens) for tokens in by_domain.values()), default=0)
+
+
+def _classes(figures: list[Figure]) -> dict[tuple, list[Hashable]]:
+    """Parts grouped by their pattern over the shown figures (parts in no figure are left out)."""
+    pattern: dict[Hashable, list] = defaultdict(list)
+    for index, figure in enumerate(figures):
+        if figure.suppressed:
+            continue
+        for key, coefficient in figure.parts.items():
+            if coefficient:
+                pattern[key].append((index, coefficient))
+    classes: dict[tuple, list[Hashable]] = defaultdict(list)
+    for key, entries in pattern.items():
+        classes[tuple(entries)].append(key)
+    return classes
+
+
+def _after_hiding(
+    figure_index: int, pattern: tuple, classes: dict[tuple, list], people: People
+) -> int | None:
+    """People in the class of ``pattern`` once figure ``figure_index`` is hidden; None if the
+    class then touches no shown figure (it is out of sight)."""
+    merged = list(classes[pattern])
+    if any(i == figure_index for i, _c in pattern):
+        rest = tuple(e for e in pattern if e[0] != figure_index)
+        if not rest:
+            return None
+        merged += classes.get(rest, [])
+    else:
+        for other, keys in classes.items():
+            if tuple(e for e in other if e[0] != figure_index) == pattern and other != pattern:
+                merged += keys
+    return people.count(merged)
+
+
+def _settle(figures: list[Figure], movable: set[int], people: People) -> None:
     while True:
-        hidden = [c for c in cells if c.suppressed and c.n > 0]
-        hidden_people = sum(c.n for c in hidden)
-        if not hidden or (len(hidden) >= 2 and hidden_people >= K):
-            return changed
-        visible = sorted((c for c in cells if not c.suppressed and c.n > 0), key=lambda c: c.n)
-        if not visible:
-            # Nothing left to hide in the line, but the total still gives the hidden cell (or
-            # their small sum) away: hide the total as well.
-            if total is not None:
-                changed |= _hide(total, TOO_FEW if hidden_people < K else PROTECTS_OTHERS)
-            return changed
-        changed |= _hide(visible[0], PROTECTS_OTHERS)
+        classes = _classes(figures)
+        small = [
+            (count, pattern)
+            for pattern, keys in classes.items()
+            if 0 < (count := people.count(keys)) < K
+        ]
+        if not small:
+            return
+        _count, pattern = min(small, key=lambda item: (item[0], repr(item[1])))
+        inside = {i for i, _c in pattern}
+        # Figures that split parts off this class: hiding them (one by one) merges those
+        # parts back in.
+        splitting = {
+            i
+            for other in classes
+            if other != pattern and set(pattern) <= set(other)
+            for i, _c in other
+            if i not in inside
+        }
+        candidates = sorted((inside | splitting) & movable)
+        if not candidates:  # cannot happen: the earlier epochs were safe on their own
+            raise RuntimeError("disclosure control could not protect a class")
+        best = None
+        for index in candidates:
+            after = _after_hiding(index, pattern, classes, people)
+            if after is None or after >= K:
+                cost = (people.count(figures[index].parts), repr(figures[index].key))
+                if best is None or cost < best[0]:
+                    best = (cost, index)
+        if best is None:
+            # No single figure fixes it: hide the smallest one that touches the class and go on.
+            index = min(
+                candidates,
+                key=lambda i: (people.count(figures[i].parts), repr(figures[i].key)),
+            )
+        else:
+            index = best[1]
+        figures[index].hide(PROTECTS_OTHERS)
+        movable.discard(index)
 
 
-def suppress_table(table: Table) -> Table:
-    """Apply both rules to every cell and total of ``table`` (in place) and return it."""
-    every = [*table.cells.values(), *table.row_totals.values(), *table.column_totals.values()]
-    if table.total is not None:
-        every.append(table.total)
-    for cell in every:
-        if 0 < cell.n < K or (cell.n == 0 and cell.value is not None):
-            _hide(cell, TOO_FEW)
-    changed = True
-    while changed:
-        changed = False
-        for cells, total in _lines(table):
-            changed |= _protect_line(cells, total)
-    return table
+def protect(figures: list[Figure], parts: Iterable[Part]) -> list[Figure]:
+    """Decide, in place, which figures may be shown; returns them. See the module docstring."""
+    people = People(parts)
+    for figure in figures:
+        figure.people = people.count(k for k, c in figure.parts.items() if c)
+        if figure.people < K:
+            figure.hide(TOO_FEW)
+    for epoch in sorted({f.epoch for f in figures}):
+        movable = {i for i, f in enumerate(figures) if f.epoch == epoch and not f.suppressed}
+        visible = [f if f.epoch <= epoch else _hidden_copy(f) for f in figures]
+        _settle(visible, movable, people)
+    return figures
 
 
-def suppress_small_cells(
-    cells: dict[Hashable, Cell], total: Cell | None = None
-) -> dict[Hashable, Cell]:
-    """A one-way breakdown (e.g. by group) with an optional total: the same rules."""
-    table = Table(
-        rows=list(cells), columns=["all"], cells={(k, "all"): c for k, c in cells.items()}
-    )
-    table.row_totals = dict(cells.items())  # a row of one cell is its own total
-    table.column_totals = {"all": total} if total is not None else {}
-    suppress_table(table)
-    return cells
-
-
-def single(cell: Cell) -> Cell:
-    """A figure shown on its own (no breakdown next to it)."""
-    if cell.n < K:
-        _hide(cell, TOO_FEW)
-    return cell
+def _hidden_copy(figure: Figure) -> Figure:
+    return Figure(key=figure.key, parts={}, epoch=figure.epoch, suppressed=True)
