@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "journals",
     "evaluation",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -303,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
     "clean-up-documents": {
         "task": "rp_portal.documents.tasks.clean_up_documents",
         "schedule": crontab(hour=3, minute=41),
+    },
+    "apply-retention-periods": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=7),
     },
     "clear-expired-sign-in-sessions": {
         "task": "rp_portal.accounts.tasks.clear_expired_sessions",

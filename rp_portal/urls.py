@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("rp_portal.documents.urls")),
     path("", include("journals.urls")),
     path("", include("evaluation.urls")),
+    path("", include("privacy.urls")),
     path("accounts/", include("rp_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

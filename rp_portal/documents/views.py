@@ -12,6 +12,8 @@ from rp_portal.crypto import UnreadableText
 from rp_portal.documents import services
 from rp_portal.documents.models import DocumentBuild
 
+CONTENT_TYPES = {"zip": "application/zip", "json": "application/json", "pdf": "application/pdf"}
+
 
 def _own_build(request, build_id: int) -> DocumentBuild:
     return get_object_or_404(DocumentBuild, pk=build_id, owner=request.user)
@@ -37,7 +39,7 @@ def build_download(request, build_id: int):
     except (FileNotFoundError, UnreadableText):
         # Cleaned up, or encrypted with a key that has since been retired: build it again.
         raise Http404("The file is no longer available; build it again.") from None
-    content_type = "application/zip" if build.filename.endswith(".zip") else "application/pdf"
+    content_type = CONTENT_TYPES.get(build.filename.rsplit(".", 1)[-1], "application/pdf")
     return FileResponse(
         io.BytesIO(content), as_attachment=True, filename=build.filename, content_type=content_type
     )

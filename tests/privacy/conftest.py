@@ -1,0 +1,143 @@
+"""Two people in the same group with data in every part of rp_portal, each marked with their own
+string, so a test can tell whose data an export or a table holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.utils import timezone
+
+from evaluation.library import ensure_library
+from evaluation.models import Measure, QuestionnaireWindow
+from evaluation.services import measures_for_window, plan_save, response_submit
+from groups.models import AgreementAcceptance, Invitation, TrainingRecord
+from journals.services import learning_share
+from rp_portal.audit.services import audit_log
+from sessions.models import Booking, GroupSession, Poll, PollAnswer, PollOption, Reminder
+from sessions.selectors import preference_of
+from tests.factories import (
+    GroupMemberFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PracticeGroupFactory,
+)
+from tests.journals.support import write
+
+SUBJECT = "qzsubjectmark"
+OTHER = "qzothermark"
+
+
+@dataclass
+class Privacy:
+    org: object
+    group: object
+    facilitator: object
+    subject: object  # the person asking for their data, or erasing their account
+    other: object  # a member of the same group, whose data must never appear in the subject's
+    held: GroupSession  # a held session both attended
+    upcoming: GroupSession  # a session still to come, both booked
+    window: QuestionnaireWindow  # the baseline, open, both answered
+
+
+def _person(org, group, mark: str):
+    user = MembershipFactory(
+        organisation=org,
+        user__email=f"{mark}@example.test",
+        user__display_name=f"Person {mark.capitalize()}",
+    ).user
+    GroupMemberFactory(group=group, user=user)
+    AgreementAcceptance.objects.create(version=group.agreement_versions.first(), user=user)
+    return user
+
+
+def _session(group, *, starts_at, status=GroupSession.Status.SCHEDULED) -> GroupSession:
+    return GroupSession.objects.create(
+        organisation=group.host,
+        group=group,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=90),
+        capacity=2,
+        online_link="https://meet.example.test/rp",
+        status=status,
+        held_at=timezone.now() if status == GroupSession.Status.HELD else None,
+    )
+
+
+def give_data(p: Privacy, user, mark: str) -> None:
+    """Something of ``user``'s in every section of the export, marked with ``mark``."""
+    other_org = OrganisationFactory(name=f"Inviting org {mark}")
+    Invitation.objects.create(
+        organisation=other_org,
+        email=user.email,
+        name=f"Invited {mark}",
+        is_practitioner=True,
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    TrainingRecord.objects.create(
+        user=user, organisation=p.org, completed_on=timezone.localdate() - timedelta(days=30)
+    )
+    Booking.objects.create(session=p.held, user=user, status="booked", attendance="present")
+    Booking.objects.create(session=p.upcoming, user=user, status="booked")
+    write(user, title=f"My entry {mark}", tags=[f"tag{mark}"], texts=[f"I wrote {mark} here."])
+    learning_share(author=user, group_id=p.group.pk, text=f"Shared point {mark}")
+    answers = {
+        f"{m.pk}:{item['key']}": "3" for m in measures_for_window(p.window) for item in m.items
+    }
+    response_submit(window=p.window, user=user, answers=answers, comment=f"Comment {mark}")
+    poll = Poll.objects.filter(group=p.group).first() or Poll.objects.create(
+        group=p.group, title="When next?", closes_at=timezone.now() + timedelta(days=3)
+    )
+    option = poll.options.first() or PollOption.objects.create(
+        poll=poll, starts_at=timezone.now() + timedelta(days=10), duration_minutes=90
+    )
+    PollAnswer.objects.create(option=option, user=user, answer="yes")
+    Reminder.objects.create(session=p.upcoming, user=user, kind=f"new-r{len(mark)}")
+    preference_of(user)
+    UserSession.objects.create(
+        user=user, ip="192.0.2.10", user_agent=f"Browser {mark}", session_key=f"key{mark}"
+    )
+    Authenticator.objects.create(user=user, type="recovery_codes", data={"seed": mark})
+    audit_log(actor=user, action="test.something", detail_mark=mark)
+
+
+@pytest.fixture
+def privacy(db) -> Privacy:
+    ensure_library()
+    org = OrganisationFactory(name="Riverside")
+    group = PracticeGroupFactory(host=org, name="Team RP")
+    MembershipFactory(organisation=org, is_admin=True, is_practitioner=False)
+    facilitator = MembershipFactory(organisation=org, is_facilitator=True).user
+    GroupMemberFactory(group=group, user=facilitator, role="facilitator")
+    subject = _person(org, group, SUBJECT)
+    other = _person(org, group, OTHER)
+    held = _session(group, starts_at=timezone.now() - timedelta(days=3), status="held")
+    upcoming = _session(group, starts_at=timezone.now() + timedelta(days=7))
+    measure = Measure.objects.filter(organisation=None, use=Measure.Use.ANY).first()
+    plan = plan_save(
+        group=group,
+        actor=facilitator,
+        measures=[measure],
+        baseline_opens=timezone.localdate(),
+        follow_up_months=[3],
+        pulse=False,
+    )
+    window = plan.windows.get(kind=QuestionnaireWindow.Kind.BASELINE)
+    QuestionnaireWindow.objects.filter(pk=window.pk).update(
+        opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=7)
+    )
+    window.refresh_from_db()
+    p = Privacy(org, group, facilitator, subject, other, held, upcoming, window)
+    give_data(p, subject, SUBJECT)
+    give_data(p, other, OTHER)
+    return p
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Document builds write their files here."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
