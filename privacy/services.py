@@ -112,7 +112,9 @@ def account_erase(*, user: User) -> ErasureResult:
     blockers = erasure_blockers(user)
     if blockers:
         raise ValidationError(blockers)
-    user = User.objects.select_for_update().get(pk=user.pk)
+    # Lock the row, but keep working on the caller's object: deleting it empties its pk, so a
+    # sign-out recorded afterwards for the same object (request.user) names nobody.
+    User.objects.select_for_update().filter(pk=user.pk).exists()
     user_id = user.pk
 
     _delete_documents(DocumentBuild.objects.filter(owner=user))
