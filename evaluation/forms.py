@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.dashboard import quarter_label
 from evaluation.models import Measure
+from evaluation.reports import Filters
+from groups.models import PracticeGroup
 
 
 class PlanForm(forms.Form):
@@ -49,3 +54,43 @@ class MeasureImportForm(forms.Form):
         label=_("Measure definition (JSON or YAML)"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("name, items (each with text, optionally key and reverse), scale (min, max, labels), use (any or follow_up), licence."),
     )  # fmt: skip
+
+
+class DashboardFilterForm(forms.Form):
+    """Filters only choose among figures that are already protected; they never add one."""
+
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
+    structure = forms.ChoiceField(label=_("Structure"), required=False)
+    start = forms.ChoiceField(label=_("From quarter"), required=False)
+    end = forms.ChoiceField(label=_("To quarter"), required=False)
+
+    def __init__(self, *args, groups=(), quarters=(), with_groups=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["group"].choices = everything + [(g.pk, g.name) for g in groups]
+        structures = sorted({g.structure for g in groups})
+        labels = dict(PracticeGroup.Structure.choices)
+        self.fields["structure"].choices = everything + [(s, labels.get(s, s)) for s in structures]
+        periods = [(q.isoformat(), quarter_label(q)) for q in quarters]
+        self.fields["start"].choices = [("", _("The first")), *periods]
+        self.fields["end"].choices = [("", _("The latest")), *periods]
+        if not with_groups:
+            del self.fields["group"]
+            del self.fields["structure"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The first quarter must come before the last one."))
+        return data
+
+    def filters(self) -> Filters:
+        if not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        return Filters(
+            group=data.get("group"),
+            structure=data.get("structure") or "",
+            start=date.fromisoformat(data["start"]) if data.get("start") else None,
+            end=date.fromisoformat(data["end"]) if data.get("end") else None,
+        )

@@ -73,6 +73,19 @@ def plan_save(
         errors.append(_("A questionnaire stays open between 3 and 60 days."))
     if baseline_opens < timezone.localdate() - timedelta(days=365):
         errors.append(_("The baseline cannot open more than a year ago."))
+    existing = EvaluationPlan.objects.filter(group=group).first()
+    if existing is not None and {m.pk for m in measures} != set(
+        existing.measures.values_list("pk", flat=True)
+    ):
+        now = timezone.now()
+        if existing.windows.filter(
+            opens_at__lte=now, closes_at__gt=now, responses__isnull=False
+        ).exists():
+            # Otherwise people answering the same questionnaire would get different questions,
+            # and comparing the counts of two measures would tell when each person answered.
+            errors.append(
+                _("A questionnaire is open and has answers: change the measures once it closes.")
+            )
     if errors:
         raise ValidationError(errors)
     plan, _created = EvaluationPlan.objects.update_or_create(

@@ -1,5 +1,5 @@
-"""Plans, questionnaires and measures. Nobody sees an individual's answers; questionnaire pages
-are not cached. (Dashboards are withdrawn until their disclosure control is complete.)"""
+"""Plans, questionnaires, measures and dashboards. Nobody sees an individual's answers;
+questionnaire pages are not cached; dashboards, CSV and report show protected figures only."""
 
 from __future__ import annotations
 
@@ -7,18 +7,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from evaluation import services
-from evaluation.forms import MeasureImportForm, PlanForm
+from evaluation import reports, services
+from evaluation.dashboard import NOT_YET
+from evaluation.forms import DashboardFilterForm, MeasureImportForm, PlanForm
 from evaluation.library import ensure_library
 from evaluation.models import Completion, Measure, QuestionnaireWindow
 from groups.models import GroupMember
 from groups.selectors import group_access_for
 from groups.views.access import admin_organisation, facilitated_group
+from rp_portal.audit.services import audit_log
+from rp_portal.documents.services import document_request
 
 
 @login_required
@@ -146,3 +151,113 @@ def measures(request, org_id: int):
         "own": Measure.objects.filter(organisation=organisation).order_by("name"),
     }
     return render(request, "evaluation/measures.html", context)
+
+
+# --- Dashboards: protected figures only (see evaluation/disclosure.py) --------------------
+
+
+def _dashboard_form(request, view: reports.View, *, with_groups: bool) -> DashboardFilterForm:
+    return DashboardFilterForm(
+        request.GET or None, groups=view.groups, quarters=view.quarters, with_groups=with_groups
+    )
+
+
+def _filtered(request, make_view, *, with_groups: bool):
+    """Build the view once to learn the choices, then again with valid filters applied."""
+    view = make_view(reports.Filters())
+    form = _dashboard_form(request, view, with_groups=with_groups)
+    if form.is_bound and form.is_valid():
+        filters = form.filters()
+        if filters != reports.Filters():
+            view = make_view(filters)
+        return view, form, filters
+    return view, form, reports.Filters()
+
+
+@login_required
+def organisation_dashboard(request, org_id: int):
+    view, form, filters = _filtered(
+        request,
+        lambda f: reports.organisation_view(request.user, org_id, f),
+        with_groups=True,
+    )
+    if request.GET.get("format") == "csv":
+        return _csv_response(request, view, "organisation", org_id)
+    return render(
+        request,
+        "evaluation/dashboard.html",
+        {"view": view, "form": form, "filters": filters, "not_yet": NOT_YET},
+    )
+
+
+@login_required
+def group_dashboard(request, group_id: int):
+    access = facilitated_group(request, group_id)
+    view, form, filters = _filtered(
+        request,
+        lambda f: reports.group_view(request.user, access.group, f),
+        with_groups=False,
+    )
+    if request.GET.get("format") == "csv":
+        return _csv_response(request, view, "group", group_id)
+    return render(
+        request,
+        "evaluation/dashboard.html",
+        {
+            "view": view,
+            "form": form,
+            "filters": filters,
+            "access": access,
+            "group": access.group,
+            "not_yet": NOT_YET,
+        },
+    )
+
+
+def _csv_response(request, view: reports.View, scope: str, object_id: int) -> HttpResponse:
+    audit_log(
+        actor=request.user,
+        action="evaluation.csv",
+        target=view.organisation or view.group,
+        organisation_id=view.organisation.pk if view.organisation else view.group.host_id,
+    )
+    response = HttpResponse(reports.csv_text(view), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{reports.filename(view, "csv")}"'
+    return response
+
+
+@require_POST
+@login_required
+def organisation_report(request, org_id: int):
+    """Ask for the PDF report; it is built in the background and its progress shown."""
+    view = reports.organisation_view(request.user, org_id, reports.Filters())
+    return _request_report(request, view, {"organisation": org_id}, org_id, with_groups=True)
+
+
+@require_POST
+@login_required
+def group_report(request, group_id: int):
+    access = facilitated_group(request, group_id)
+    view = reports.group_view(request.user, access.group, reports.Filters())
+    inputs = {"group": access.group.pk}
+    return _request_report(request, view, inputs, access.group.host_id, with_groups=False)
+
+
+def _request_report(request, view, inputs: dict, organisation_id: int, *, with_groups: bool):
+    # The filters travel in the query string, as on the page.
+    form = _dashboard_form(request, view, with_groups=with_groups)
+    inputs["filters"] = form.filters().as_inputs()
+    build = document_request(
+        kind=reports.REPORT_KIND,
+        owner=request.user,
+        inputs=inputs,
+        organisation_id=organisation_id,
+        version=timezone.localdate().isoformat(),
+    )
+    audit_log(
+        actor=request.user,
+        action="evaluation.report",
+        target=build,
+        organisation_id=organisation_id,
+    )
+    return redirect("documents:status", build.pk)

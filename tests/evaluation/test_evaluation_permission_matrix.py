@@ -41,6 +41,8 @@ ACTION = (405, 302)  # POST only; the POST redirects (to the document's progress
 FORBIDDEN = (403, 403)
 HIDDEN = (404, 404)
 ACTION_HIDDEN = (405, 404)  # 405 comes before any lookup, so it tells nothing
+ACTION_FORBIDDEN = (405, 403)
+ACTION_LOGIN = (405, 302)  # POST only: a GET is refused before anything else, a POST signs in
 
 # fmt: off
 MATRIX: dict[str, tuple[tuple[int, int], ...]] = {
@@ -54,6 +56,12 @@ MATRIX: dict[str, tuple[tuple[int, int], ...]] = {
     # The organisation's figures: its managers and admins only, 404 for everyone else.
     # Importing measures is the organisation admins' job.
     "measures":        (LOGIN,     FORBIDDEN,      FORBIDDEN,      FORBIDDEN,      PAGE,      HIDDEN),
+    # The organisation's dashboard and its PDF report: managers and admins; others 404.
+    "dashboard":       (LOGIN,     HIDDEN,         HIDDEN,         PAGE,           PAGE,      HIDDEN),
+    "report":          (ACTION_LOGIN, ACTION_HIDDEN, ACTION_HIDDEN, ACTION,        ACTION,    ACTION_HIDDEN),
+    # A group's own figures: those who run the group.
+    "group_dashboard": (LOGIN,     FORBIDDEN,      PAGE,           FORBIDDEN,      PAGE,      HIDDEN),
+    "group_report":    (ACTION_LOGIN, ACTION_FORBIDDEN, ACTION,     ACTION_FORBIDDEN, ACTION, ACTION_HIDDEN),
 }
 # fmt: on
 

@@ -15,7 +15,15 @@ from django.conf import settings
 from rp_portal.celery import app
 
 REPO = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("rp_portal", "groups", "sessions", "journals", "evaluation")
+# The project's own packages: every top-level folder of the repository that is a Python package
+# with Django apps or tasks in it (a new app is included without editing this file).
+PROJECT_PACKAGES = tuple(
+    sorted(
+        path.parent.name
+        for path in REPO.glob("*/__init__.py")
+        if path.parent.name not in {"tests", "scripts", "node_modules"}
+    )
+)
 
 # Tasks that are acknowledged on receipt, and why.
 ACKED_EARLY = {
@@ -61,6 +69,7 @@ def test_a_worker_takes_one_task_at_a_time():
 
 
 def test_the_project_has_tasks_and_the_email_ones_are_found():
+    assert {"rp_portal", "groups", "sessions", "journals", "evaluation"} <= set(PROJECT_PACKAGES)
     # Guards the two selectors below: an empty selection would make every check pass.
     assert "sessions.tasks.send_due_reminders" in _email_tasks()
     assert "groups.tasks.send_invitation_email" in _email_tasks()

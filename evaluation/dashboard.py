@@ -1,0 +1,593 @@
+"""The figures managers and facilitators see: every number comes out of SQL aggregates and goes
+through ``evaluation.disclosure.protect`` before it reaches a page, a CSV or a PDF.
+
+Everything is computed per *host organisation* (a ``Family``): all of its groups, by calendar
+quarter (in the site's time zone, whoever is looking). A manager sees their organisation's
+family, plus the rows of the multi-agency groups they take part in, cut from the *host's* family;
+a facilitator sees their group's rows, cut from the same family. Views and filters only choose
+which of those already-protected figures to show, so whatever one person can see is a subset of
+protected families and combines no further.
+
+Only finished quarters are shown (and only questionnaires that have closed), so a figure never
+changes once it has been shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce, Substr, TruncQuarter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from scipy import stats
+
+from evaluation.disclosure import Figure, Part, People, protect
+from evaluation.models import Measure, QuestionnaireWindow, Response, Score
+from groups.models import PracticeGroup
+from sessions.models import Booking, GroupSession
+
+ATTENDED = [Booking.Attendance.PRESENT, Booking.Attendance.LATE]
+TOKEN_LENGTH = 16  # of a pseudonym: plenty to tell people apart, and a clash only undercounts
+
+
+class Tokens(Aggregate):
+    """The distinct values of an expression in a group, as one comma-separated string."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(DISTINCT %(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(DISTINCT %(expressions)s)",
+            **extra,
+        )
+
+
+def _split(tokens: str | None) -> frozenset:
+    return frozenset(t for t in (tokens or "").split(",") if t)
+
+
+def site_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def quarter_of(moment) -> date:
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(site_zone()).date()
+    return date(moment.year, 3 * ((moment.month - 1) // 3) + 1, 1)
+
+
+def quarter_label(quarter: date) -> str:
+    return f"{quarter.year} Q{(quarter.month - 1) // 3 + 1}"
+
+
+def current_quarter_start() -> datetime:
+    today = timezone.now().astimezone(site_zone()).date()
+    start = quarter_of(today)
+    return datetime(start.year, start.month, 1, tzinfo=site_zone())
+
+
+def _quarter(expression: str) -> TruncQuarter:
+    return TruncQuarter(expression, tzinfo=site_zone())
+
+
+def _day(value) -> date:
+    return value.astimezone(site_zone()).date() if isinstance(value, datetime) else value
+
+
+# --- What a page shows --------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: tuple  # ("all",) | ("structure", code) | ("group", id)
+    label: str
+    cells: dict[date, Figure] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.key[0]
+
+
+@dataclass
+class Block:
+    """One metric laid out as rows by quarter (attendance, a measure, the pulse…)."""
+
+    key: str
+    title: str
+    unit: str  # "percent" | "score" | "count"
+    rows: list[Row]
+    scale: tuple[float, float] = (0, 100)
+    help: str = ""
+
+
+@dataclass
+class ChangeLine:
+    row_key: tuple
+    label: str
+    months: int
+    quarter: date
+    figure: Figure
+
+
+@dataclass
+class MeasureBlock:
+    measure: Measure
+    trend: Block
+    changes: list[ChangeLine]
+
+
+@dataclass
+class Family:
+    """Everything for one host organisation's groups, protected as a whole."""
+
+    organisation_id: int
+    groups: list[PracticeGroup]
+    quarters: list[date]
+    held: dict[tuple[int, date], int]
+    blocks: list[Block]
+    measures: list[MeasureBlock]
+    comments: dict[int, list[str]]
+
+
+STRUCTURES = dict(PracticeGroup.Structure.choices)
+
+
+def _row_labels(groups, organisation_name: str) -> dict[tuple, str]:
+    labels = {("all",): _("All groups hosted by %(org)s") % {"org": organisation_name}}
+    for group in groups:
+        labels[("structure", group.structure)] = _("All %(structure)s groups") % {
+            "structure": str(STRUCTURES.get(group.structure, group.structure)).lower()
+        }
+        labels[("group", group.pk)] = group.name
+    return labels
+
+
+def _rows_for(group) -> list[tuple]:
+    return [("all",), ("structure", group.structure), ("group", group.pk)]
+
+
+def _layout(
+    *,
+    name: str,
+    groups: list[PracticeGroup],
+    cells: dict[tuple[int, date], dict],
+    parts_of,
+) -> list[Figure]:
+    """Figures for every (row, quarter): a group's own cell, its structure and the whole host.
+    ``cells`` maps (group, quarter) to {"n": count, "sum": total}; ``parts_of(group, quarter)``
+    names the parts (with coefficients) behind that cell."""
+    sums: dict[tuple, dict] = defaultdict(lambda: {"n": 0, "sum": 0.0, "parts": {}})
+    by_id = {g.pk: g for g in groups}
+    for (group_id, quarter), values in cells.items():
+        group = by_id.get(group_id)
+        if group is None:
+            continue
+        for row in _rows_for(group):
+            entry = sums[(row, quarter)]
+            entry["n"] += values["n"]
+            entry["sum"] += values["sum"] or 0
+            entry["parts"].update(parts_of(group_id, quarter))
+    return [
+        Figure(
+            key=(name, row, quarter),
+            parts=entry["parts"],
+            epoch=quarter,
+            value=None,
+            extra={"count": entry["n"], "sum": entry["sum"]},
+        )
+        for (row, quarter), entry in sums.items()
+    ]
+
+
+def _mean(figure: Figure, places: int = 2) -> None:
+    count = figure.extra["count"]
+    figure.value = round(figure.extra["sum"] / count, places) if count else None
+
+
+def _percent(figure: Figure) -> None:
+    count = figure.extra["count"]
+    figure.value = round(100 * figure.extra["sum"] / count) if count else None
+
+
+def build_family(organisation) -> Family:
+    """Compute and protect every figure of one host organisation (a fixed number of queries)."""
+    groups = list(
+        PracticeGroup.objects.filter(host=organisation).only("id", "name", "structure", "host_id")
+    )
+    group_ids = [g.pk for g in groups]
+    before = current_quarter_start()
+    figures: list[Figure] = []
+    parts: list[Part] = []
+
+    # Sessions held: meetings, not people, so shown as they are.
+    held = {
+        (row["group_id"], _day(row["quarter"])): row["n"]
+        for row in GroupSession.objects.filter(
+            group_id__in=group_ids, status=GroupSession.Status.HELD, starts_at__lt=before
+        )
+        .annotate(quarter=_quarter("starts_at"))
+        .values("group_id", "quarter")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+
+    # Attendance: bookings of held sessions; people are the booked (a person who has erased
+    # their account still counts once, by the anonymous reference their bookings keep).
+    person = Coalesce(Cast("user_id", CharField()), "erased_ref", output_field=CharField())
+    attendance_rows = list(
+        Booking.objects.filter(
+            session__group_id__in=group_ids,
+            session__status=GroupSession.Status.HELD,
+            session__starts_at__lt=before,
+            status=Booking.Status.BOOKED,
+        )
+        .annotate(quarter=_quarter("session__starts_at"), group=F("session__group_id"), who=person)
+        .values("group", "quarter")
+        .annotate(
+            n=Count("id"),
+            came=Count("id", filter=Q(attendance__in=ATTENDED)),
+            booked=Tokens("who"),
+            attended=Tokens("who", filter=Q(attendance__in=ATTENDED)),
+        )
+        .order_by()
+    )
+    booked_cells, active_cells = {}, {}
+    for row in attendance_rows:
+        cell = (row["group"], _day(row["quarter"]))
+        parts.append(Part(("booked", *cell), _split(row["booked"])))
+        attended = _split(row["attended"])
+        parts.append(Part(("came", *cell), attended))
+        booked_cells[cell] = {"n": row["n"], "sum": row["came"]}
+        active_cells[cell] = {"n": len(attended), "sum": 0}
+    attendance = _layout(
+        name="attendance",
+        groups=groups,
+        cells=booked_cells,
+        parts_of=lambda g, q: {("booked", g, q): 1},
+    )
+    active = _layout(
+        name="active",
+        groups=groups,
+        cells=active_cells,
+        parts_of=lambda g, q: {("came", g, q): 1},
+    )
+    for figure in attendance:
+        _percent(figure)
+    everyone = People(parts)
+    for figure in active:
+        figure.value = everyone.count(figure.parts)  # different people, across groups too
+    figures += attendance + active
+
+    # Measures on baseline and follow-up questionnaires: per window, with pseudonym tokens.
+    closed = Q(
+        response__window__plan__group_id__in=group_ids, response__window__closes_at__lt=before
+    )
+    token = Substr("response__pseudonym", 1, TOKEN_LENGTH)
+    score_rows = list(
+        Score.objects.filter(closed)
+        .exclude(response__window__kind=QuestionnaireWindow.Kind.PULSE)
+        .annotate(
+            group=F("response__window__plan__group_id"),
+            window=F("response__window_id"),
+            kind=F("response__window__kind"),
+            quarter=_quarter("response__window__closes_at"),
+        )
+        .values("measure_id", "group", "window", "kind", "quarter")
+        .annotate(n=Count("id"), total=Sum("value"), who=Tokens(token))
+        .order_by()
+    )
+    baseline = Score.objects.filter(
+        measure=OuterRef("measure"),
+        response__window__kind=QuestionnaireWindow.Kind.BASELINE,
+        response__window__plan=OuterRef("response__window__plan"),
+        response__pseudonym=OuterRef("response__pseudonym"),
+    ).values("value")[:1]
+    change_rows = list(
+        Score.objects.filter(closed, response__window__kind=QuestionnaireWindow.Kind.FOLLOW_UP)
+        .annotate(before=Subquery(baseline, output_field=FloatField()))
+        .filter(before__isnull=False)
+        .annotate(diff=F("value") - F("before"))
+        .annotate(window=F("response__window_id"))
+        .values("measure_id", "window")
+        .annotate(n=Count("id"), total=Sum("diff"), squares=Sum(F("diff") * F("diff")))
+        .order_by()
+    )
+    measure_ids = sorted({row["measure_id"] for row in score_rows})
+    measures = {m.pk: m for m in Measure.objects.filter(pk__in=measure_ids)}
+    windows = {
+        w["id"]: w
+        for w in QuestionnaireWindow.objects.filter(
+            plan__group_id__in=group_ids, closes_at__lt=before
+        )
+        .exclude(kind=QuestionnaireWindow.Kind.PULSE)
+        .values("id", "kind", "months", "closes_at", group=F("plan__group_id"))
+    }
+    measure_figures: dict[int, tuple[list[Figure], list[Figure]]] = {}
+    for measure_id in measure_ids:
+        trend, changes = _measure_figures(
+            measure_id,
+            [r for r in score_rows if r["measure_id"] == measure_id],
+            [r for r in change_rows if r["measure_id"] == measure_id],
+            windows,
+            groups,
+            parts,
+        )
+        measure_figures[measure_id] = (trend, changes)
+        figures += trend + changes
+
+    # The session pulse: per group and quarter.
+    pulse_rows = list(
+        Score.objects.filter(closed, response__window__kind=QuestionnaireWindow.Kind.PULSE)
+        .annotate(
+            group=F("response__window__plan__group_id"),
+            quarter=_quarter("response__window__closes_at"),
+        )
+        .values("group", "quarter")
+        .annotate(n=Count("id"), total=Sum("value"), who=Tokens(token))
+        .order_by()
+    )
+    pulse_cells = {}
+    for row in pulse_rows:
+        cell = (row["group"], _day(row["quarter"]))
+        parts.append(Part(("pulse", *cell), _split(row["who"]), domain=row["group"]))
+        pulse_cells[cell] = {"n": row["n"], "sum": row["total"]}
+    pulse = _layout(
+        name="pulse",
+        groups=groups,
+        cells=pulse_cells,
+        parts_of=lambda g, q: {("pulse", g, q): 1},
+    )
+    for figure in pulse:
+        _mean(figure)
+    figures += pulse
+
+    protect(figures, parts)
+
+    quarters = sorted({f.epoch for f in figures} | {q for _g, q in held})
+    labels = _row_labels(groups, organisation.name)
+    blocks = [
+        _block(
+            "attendance",
+            _("Attendance rate"),
+            "percent",
+            attendance,
+            labels,
+            help=_(
+                "Of the places booked on sessions that were held, the share where the person came."
+            ),
+        ),
+        _block(
+            "active",
+            _("People who came at least once"),
+            "count",
+            active,
+            labels,
+            help=_(
+                "How many different people came in the quarter: whether the group keeps its members."
+            ),
+            scale=None,
+        ),
+    ]
+    if pulse:
+        blocks.append(
+            _block(
+                "pulse",
+                _("Session pulse"),
+                "score",
+                pulse,
+                labels,
+                help=_(
+                    "Mean of the three pulse questions after each session, 1 (low) to 5 (high)."
+                ),
+                scale=(1, 5),
+            )
+        )
+    measure_blocks = []
+    for measure_id in measure_ids:
+        measure = measures[measure_id]
+        trend, changes = measure_figures[measure_id]
+        block = _block(
+            f"measure-{measure_id}",
+            measure.name,
+            "score",
+            trend,
+            labels,
+            help=measure.description,
+            scale=(measure.scale_min, measure.scale_max),
+        )
+        lines = [
+            ChangeLine(
+                row_key=f.key[1], label=labels[f.key[1]], months=f.key[2], quarter=f.epoch, figure=f
+            )
+            for f in changes
+        ]
+        lines.sort(key=lambda line: (_row_order(line.row_key, groups), line.months, line.quarter))
+        measure_blocks.append(MeasureBlock(measure=measure, trend=block, changes=lines))
+    return Family(
+        organisation_id=organisation.pk,
+        groups=groups,
+        quarters=quarters,
+        held=held,
+        blocks=blocks,
+        measures=measure_blocks,
+        comments=_comments(pulse, before),
+    )
+
+
+def _measure_figures(measure_id, score_rows, change_rows, windows, groups, parts):
+    """Trend figures (group/structure/host by quarter of closing) and baseline-to-follow-up
+    change figures, over parts that separate the paired people from the others."""
+    tokens = {row["window"]: _split(row["who"]) for row in score_rows}
+    by_group: dict[int, list[int]] = defaultdict(list)
+    for window_id in tokens:
+        by_group[windows[window_id]["group"]].append(window_id)
+    window_parts: dict[int, dict[tuple, int]] = {}
+    for group_id, window_ids in by_group.items():
+        base = [w for w in window_ids if windows[w]["kind"] == QuestionnaireWindow.Kind.BASELINE]
+        base_tokens = tokens[base[0]] if base else frozenset()
+        follow = [w for w in window_ids if windows[w]["kind"] == QuestionnaireWindow.Kind.FOLLOW_UP]
+        for window_id in follow:
+            paired = tokens[window_id] & base_tokens
+            keys = {
+                ("m", measure_id, window_id, "paired"): paired,
+                ("m", measure_id, window_id, "alone"): tokens[window_id] - paired,
+            }
+            for key, people in keys.items():
+                parts.append(Part(key, people, domain=group_id))
+            window_parts[window_id] = dict.fromkeys(keys, 1)
+        if base:
+            signatures: dict[frozenset, set] = defaultdict(set)
+            for person in base_tokens:
+                signatures[frozenset(w for w in follow if person in tokens[w])].add(person)
+            window_parts[base[0]] = {}
+            for signature, people in signatures.items():
+                key = ("m", measure_id, base[0], tuple(sorted(signature)))
+                parts.append(Part(key, frozenset(people), domain=group_id))
+                window_parts[base[0]][key] = 1
+
+    cells: dict[tuple[int, date], dict] = defaultdict(lambda: {"n": 0, "sum": 0.0})
+    cell_windows: dict[tuple[int, date], list[int]] = defaultdict(list)
+    for row in score_rows:
+        cell = (row["group"], _day(row["quarter"]))
+        cells[cell]["n"] += row["n"]
+        cells[cell]["sum"] += row["total"]
+        cell_windows[cell].append(row["window"])
+
+    def trend_parts(group_id, quarter):
+        merged = {}
+        for window_id in cell_windows[(group_id, quarter)]:
+            merged.update(window_parts.get(window_id, {}))
+        return merged
+
+    trend = _layout(
+        name=f"measure-{measure_id}", groups=groups, cells=dict(cells), parts_of=trend_parts
+    )
+    for figure in trend:
+        _mean(figure)
+
+    # Change: +1 on the follow-up's paired part, -1 on every baseline part paired with it.
+    by_id = {g.pk: g for g in groups}
+    sums: dict[tuple, dict] = defaultdict(lambda: {"n": 0, "sum": 0.0, "squares": 0.0, "parts": {}})
+    for row in change_rows:
+        window = windows.get(row["window"])
+        if window is None or window["group"] not in by_id:
+            continue
+        group = by_id[window["group"]]
+        quarter = quarter_of(window["closes_at"])
+        vector = {("m", measure_id, row["window"], "paired"): 1}
+        for key in window_parts.get(_baseline_of(window["group"], windows, tokens), {}):
+            if row["window"] in key[3]:
+                vector[key] = -1
+        for line in _rows_for(group):
+            entry = sums[(line, window["months"], quarter)]
+            entry["n"] += row["n"]
+            entry["sum"] += row["total"]
+            entry["squares"] += row["squares"]
+            entry["parts"].update(vector)
+    changes = []
+    for (line, months, quarter), entry in sums.items():
+        figure = Figure(
+            key=(f"change-{measure_id}", line, months),
+            parts=entry["parts"],
+            epoch=quarter,
+            extra={"count": entry["n"], "sum": entry["sum"], "squares": entry["squares"]},
+        )
+        _change_statistics(figure)
+        changes.append(figure)
+    # The key must be unique per quarter too.
+    for figure in changes:
+        figure.key = (*figure.key, figure.epoch)
+    return trend, changes
+
+
+def _baseline_of(group_id, windows, tokens) -> int | None:
+    for window_id in tokens:
+        window = windows[window_id]
+        if window["group"] == group_id and window["kind"] == QuestionnaireWindow.Kind.BASELINE:
+            return window_id
+    return None
+
+
+def _change_statistics(figure: Figure) -> None:
+    """Mean change with a 95% confidence interval from Student's t distribution."""
+    n, total, squares = figure.extra["count"], figure.extra["sum"], figure.extra["squares"]
+    if not n:
+        return
+    mean = total / n
+    figure.value = round(mean, 2)
+    if n > 1:
+        variance = max((squares - n * mean * mean) / (n - 1), 0.0)
+        margin = stats.t.ppf(0.975, n - 1) * math.sqrt(variance / n)
+        figure.extra["low"], figure.extra["high"] = round(mean - margin, 2), round(mean + margin, 2)
+
+
+def _row_order(key: tuple, groups) -> tuple:
+    if key[0] == "all":
+        return (0, "")
+    if key[0] == "structure":
+        return (1, key[1])
+    names = {g.pk: g.name for g in groups}
+    return (2, names.get(key[1], ""))
+
+
+def _block(key, title, unit, figures, labels, *, help="", scale=(0, 100)) -> Block:
+    rows: dict[tuple, Row] = {}
+    for figure in figures:
+        row_key = figure.key[1]
+        row = rows.setdefault(row_key, Row(key=row_key, label=labels.get(row_key, "")))
+        row.cells[figure.epoch] = figure
+    ordered = sorted(rows.values(), key=lambda r: (r.kind != "all", r.kind != "structure", r.label))
+    if scale is None:
+        top = max((f.value or 0 for f in figures if not f.suppressed), default=0)
+        scale = (0, max(5, top))
+    return Block(key=key, title=str(title), unit=unit, rows=ordered, scale=scale, help=str(help))
+
+
+def _comments(pulse: list[Figure], before) -> dict[int, list[str]]:
+    """Pulse comments, by group, only from group quarters whose pulse figure is shown; sorted
+    by text so their order says nothing about who wrote them or when."""
+    shown = {(f.key[1][1], f.epoch) for f in pulse if f.key[1][0] == "group" and not f.suppressed}
+    if not shown:
+        return {}
+    rows = (
+        Response.objects.filter(
+            window__kind=QuestionnaireWindow.Kind.PULSE,
+            window__plan__group_id__in={g for g, _q in shown},
+            window__closes_at__lt=before,
+        )
+        .exclude(comment="")
+        .annotate(group=F("window__plan__group_id"), quarter=_quarter("window__closes_at"))
+        .values_list("group", "quarter", "comment")
+    )
+    comments: dict[int, list[str]] = defaultdict(list)
+    for group_id, quarter, comment in rows:
+        if (group_id, _day(quarter)) in shown:
+            comments[group_id].append(comment)
+    return {g: sorted(texts) for g, texts in comments.items()}
+
+
+NOT_YET = gettext_lazy(
+    "Figures appear once a quarter has ended and its questionnaires have closed."
+)
