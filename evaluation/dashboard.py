@@ -277,7 +277,8 @@ def build_family(organisation) -> Family:
         _percent(figure)
     everyone = People(parts)
     for figure in active:
-        figure.value = everyone.count(figure.parts)  # different people, across groups too
+        # Different people, across groups too.
+        figure.value = figure.extra["count"] = everyone.count(figure.parts)
     figures += attendance + active
 
     # Measures on baseline and follow-up questionnaires: per window, with pseudonym tokens.

@@ -129,13 +129,15 @@ def _settle(figures: list[Figure], movable: set[int], people: People) -> None:
     while True:
         classes = _classes(figures)
         small = [
-            (count, pattern)
+            (count, sorted(repr(k) for k in keys), pattern)
             for pattern, keys in classes.items()
             if 0 < (count := people.count(keys)) < K
         ]
         if not small:
             return
-        _count, pattern = min(small, key=lambda item: (item[0], repr(item[1])))
+        # Ties are broken by what the parts are, never by list positions, so the same data
+        # always gives the same decisions.
+        *_order, pattern = min(small, key=lambda item: (item[0], item[1]))
         inside = {i for i, _c in pattern}
         # Figures that split parts off this class: hiding them (one by one) merges those
         # parts back in.
@@ -175,11 +177,36 @@ def protect(figures: list[Figure], parts: Iterable[Part]) -> list[Figure]:
         figure.people = people.count(k for k, c in figure.parts.items() if c)
         if figure.people < K:
             figure.hide(TOO_FEW)
-    for epoch in sorted({f.epoch for f in figures}):
-        movable = {i for i, f in enumerate(figures) if f.epoch == epoch and not f.suppressed}
-        visible = [f if f.epoch <= epoch else _hidden_copy(f) for f in figures]
-        _settle(visible, movable, people)
+    # Figures that share no part cannot be combined into anything smaller, so each connected
+    # set of figures is settled on its own (the same result, much less work).
+    for component in _components(figures):
+        for epoch in sorted({f.epoch for f in component}):
+            movable = {i for i, f in enumerate(component) if f.epoch == epoch and not f.suppressed}
+            visible = [f if f.epoch <= epoch else _hidden_copy(f) for f in component]
+            _settle(visible, movable, people)
     return figures
+
+
+def _components(figures: list[Figure]) -> list[list[Figure]]:
+    parent = list(range(len(figures)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[Hashable, int] = {}
+    for index, figure in enumerate(figures):
+        for key in figure.parts:
+            if key in owner:
+                parent[root(index)] = root(owner[key])
+            else:
+                owner[key] = index
+    groups: dict[int, list[Figure]] = defaultdict(list)
+    for index, figure in enumerate(figures):
+        groups[root(index)].append(figure)
+    return list(groups.values())
 
 
 def _hidden_copy(figure: Figure) -> Figure:

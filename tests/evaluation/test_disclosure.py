@@ -175,3 +175,15 @@ def test_a_change_figure_cannot_be_played_off_against_the_two_means():
     assert not figures[0].suppressed  # shown first, and stays shown
     assert [f.suppressed for f in figures[1:]].count(True) >= 1
     assert reachable_small_sets(figures, people_of) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds(), st.randoms(use_true_random=False))
+def test_the_same_figures_give_the_same_decisions_in_any_order(world, random):
+    """Pages list figures in different orders; what is hidden must not depend on it."""
+    _people_of, parts, figures = world
+    first = {f.key: f.suppressed for f in protect([_copy(f) for f in figures], parts)}
+    shuffled = [_copy(f) for f in figures]
+    random.shuffle(shuffled)
+    second = {f.key: f.suppressed for f in protect(shuffled, parts)}
+    assert first == second
