@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rp_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check-deploy lock clean
+.PHONY: install run test lint format check-deploy lock clean backup restore
 
 # requirements.lock is what production installs; requirements-dev.lock adds the test tools.
 $(VENV)/.installed: requirements-dev.lock
@@ -67,6 +67,17 @@ lock: $(VENV)/.installed
 	  --generate-hashes -o requirements.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 	  --generate-hashes -o requirements-dev.lock
+
+## Back up PostgreSQL and the media folder into one timestamped folder (no keys: see README).
+##   make backup [BACKUP_DIR=/srv/backups]
+backup:
+	$(PY) manage.py backup $(if $(BACKUP_DIR),--to "$(BACKUP_DIR)")
+
+## Restore one: make restore BACKUP=<folder> [RESTORE_DATABASE_URL=...] [RESTORE_MEDIA_ROOT=...]
+restore:
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/rp_portal-YYYYMMDD-HHMMSS [RESTORE_DATABASE_URL=postgres://...] [RESTORE_MEDIA_ROOT=...] [RESTORE_REPLACE=1]"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(RESTORE_DATABASE_URL),--database-url "$(RESTORE_DATABASE_URL)") \
+	  $(if $(RESTORE_MEDIA_ROOT),--media-root "$(RESTORE_MEDIA_ROOT)") $(if $(RESTORE_REPLACE),--replace)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache
