@@ -82,91 +82,123 @@ class People:
 
     def __init__(self, parts: Iterable[Part]):
         self.parts = {p.key: p for p in parts}
+        self._known: dict[frozenset, int] = {}
 
     def count(self, keys: Iterable[Hashable]) -> int:
-        by_domain: dict[Hashable, set] = defaultdict(set)
-        for key in keys:
-            part = self.parts.get(key)
-            if part is not None:
-                by_domain[part.domain].update(part.tokens)
-        return max((len(tokens) for tokens in by_domain.values()), default=0)
+        keys = frozenset(keys)
+        if keys not in self._known:
+            by_domain: dict[Hashable, set] = defaultdict(set)
+            for key in keys:
+                part = self.parts.get(key)
+                if part is not None:
+                    by_domain[part.domain].update(part.tokens)
+            self._known[keys] = max((len(t) for t in by_domain.values()), default=0)
+        return self._known[keys]
 
 
-def _classes(figures: list[Figure]) -> dict[tuple, list[Hashable]]:
-    """Parts grouped by their pattern over the shown figures (parts in no figure are left out)."""
-    pattern: dict[Hashable, list] = defaultdict(list)
-    for index, figure in enumerate(figures):
-        if figure.suppressed:
-            continue
+class _Classes:
+    """Parts grouped by their pattern (the shown figures that include them, with coefficients),
+    kept up to date as figures are hidden one by one."""
+
+    def __init__(self, figures: list[Figure], people: People):
+        self.people = people
+        self.pattern: dict[Hashable, frozenset] = {}
+        entries: dict[Hashable, set] = defaultdict(set)
+        for index, figure in enumerate(figures):
+            if figure.suppressed:
+                continue
+            for key, coefficient in figure.parts.items():
+                if coefficient:
+                    entries[key].add((index, coefficient))
+        self.members: dict[frozenset, set] = defaultdict(set)
+        for key, pattern in entries.items():
+            self.pattern[key] = frozenset(pattern)
+            self.members[self.pattern[key]].add(key)
+        self.small: set[frozenset] = set()
+        for pattern in list(self.members):
+            self._check(pattern)
+
+    def _check(self, pattern: frozenset) -> None:
+        keys = self.members.get(pattern)
+        if pattern and keys and 0 < self.people.count(keys) < K:
+            self.small.add(pattern)
+        else:
+            self.small.discard(pattern)
+
+    def hide(self, index: int, figure: Figure) -> None:
+        touched = set()
         for key, coefficient in figure.parts.items():
-            if coefficient:
-                pattern[key].append((index, coefficient))
-    classes: dict[tuple, list[Hashable]] = defaultdict(list)
-    for key, entries in pattern.items():
-        classes[tuple(entries)].append(key)
-    return classes
+            old = self.pattern.get(key)
+            if old is None or (index, coefficient) not in old:
+                continue
+            new = old - {(index, coefficient)}
+            self.members[old].discard(key)
+            if not self.members[old]:
+                del self.members[old]
+            self.members[new].add(key)
+            self.pattern[key] = new
+            touched |= {old, new}
+        for pattern in touched:
+            self._check(pattern)
 
-
-def _after_hiding(
-    figure_index: int, pattern: tuple, classes: dict[tuple, list], people: People
-) -> int | None:
-    """People in the class of ``pattern`` once figure ``figure_index`` is hidden; None if the
-    class then touches no shown figure (it is out of sight)."""
-    merged = list(classes[pattern])
-    if any(i == figure_index for i, _c in pattern):
-        rest = tuple(e for e in pattern if e[0] != figure_index)
-        if not rest:
-            return None
-        merged += classes.get(rest, [])
-    else:
-        for other, keys in classes.items():
-            if tuple(e for e in other if e[0] != figure_index) == pattern and other != pattern:
-                merged += keys
-    return people.count(merged)
+    def after_hiding(self, index: int, pattern: frozenset) -> int | None:
+        """People in the class of ``pattern`` once figure ``index`` is hidden; None if the
+        class then touches no shown figure (it is out of sight)."""
+        merged = set(self.members[pattern])
+        inside = {e for e in pattern if e[0] == index}
+        if inside:
+            rest = pattern - inside
+            if not rest:
+                return None
+            merged |= self.members.get(rest, set())
+        else:
+            for other, keys in self.members.items():
+                if other != pattern and frozenset(e for e in other if e[0] != index) == pattern:
+                    merged |= keys
+        return self.people.count(merged)
 
 
 def _settle(figures: list[Figure], movable: set[int], people: People) -> None:
-    while True:
-        classes = _classes(figures)
-        small = [
-            (count, sorted(repr(k) for k in keys), pattern)
-            for pattern, keys in classes.items()
-            if 0 < (count := people.count(keys)) < K
-        ]
-        if not small:
-            return
+    classes = _Classes(figures, people)
+    cost = {}
+
+    def figure_cost(index: int) -> tuple:
+        if index not in cost:
+            cost[index] = (people.count(figures[index].parts), repr(figures[index].key))
+        return cost[index]
+
+    while classes.small:
         # Ties are broken by what the parts are, never by list positions, so the same data
         # always gives the same decisions.
-        *_order, pattern = min(small, key=lambda item: (item[0], item[1]))
+        pattern = min(
+            classes.small,
+            key=lambda p: (
+                people.count(classes.members[p]),
+                sorted(repr(k) for k in classes.members[p]),
+            ),
+        )
         inside = {i for i, _c in pattern}
         # Figures that split parts off this class: hiding them (one by one) merges those
         # parts back in.
         splitting = {
             i
-            for other in classes
-            if other != pattern and set(pattern) <= set(other)
+            for other in classes.members
+            if other != pattern and pattern < other
             for i, _c in other
             if i not in inside
         }
         candidates = sorted((inside | splitting) & movable)
         if not candidates:  # cannot happen: the earlier epochs were safe on their own
             raise RuntimeError("disclosure control could not protect a class")
-        best = None
-        for index in candidates:
-            after = _after_hiding(index, pattern, classes, people)
-            if after is None or after >= K:
-                cost = (people.count(figures[index].parts), repr(figures[index].key))
-                if best is None or cost < best[0]:
-                    best = (cost, index)
-        if best is None:
-            # No single figure fixes it: hide the smallest one that touches the class and go on.
-            index = min(
-                candidates,
-                key=lambda i: (people.count(figures[i].parts), repr(figures[i].key)),
-            )
-        else:
-            index = best[1]
+        fixing = [
+            i
+            for i in candidates
+            if (after := classes.after_hiding(i, pattern)) is None or after >= K
+        ]
+        # The cheapest figure that fixes it; if none does alone, the cheapest that touches it.
+        index = min(fixing or candidates, key=figure_cost)
         figures[index].hide(PROTECTS_OTHERS)
+        classes.hide(index, figures[index])
         movable.discard(index)
 
 
