@@ -20,10 +20,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app
 
-# WeasyPrint's libraries (pango, harfbuzz) and a font for the PDFs.
+# WeasyPrint's libraries (pango, harfbuzz) and a font for the PDFs; pg_dump and pg_restore
+# (PostgreSQL 15, as the compose database) for `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 # The processes run as this user; the code and collected static files stay owned by root.
