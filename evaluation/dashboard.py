@@ -55,13 +55,10 @@ class Tokens(Aggregate):
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            function="GROUP_CONCAT",
-            template="%(function)s(DISTINCT %(expressions)s)",
-            **extra,
-        )
+        clone = self.copy()
+        clone.function = "GROUP_CONCAT"
+        clone.template = "%(function)s(DISTINCT %(expressions)s)"
+        return clone.as_sql(compiler, connection, **extra)
 
 
 def _split(tokens: str | None) -> frozenset:
