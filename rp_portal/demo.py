@@ -5,7 +5,7 @@ from django.db import transaction
 from evaluation.demo import demo_evaluation_load
 from groups.demo import demo_groups_load
 from journals.demo import demo_journal_load
-from rp_portal.accounts.demo import demo_accounts_load
+from rp_portal.accounts.demo import demo_accounts_load, demo_two_factor_load
 from sessions.demo import demo_sessions_load
 
 
@@ -16,3 +16,4 @@ def demo_load() -> None:
     demo_sessions_load()
     demo_journal_load()
     demo_evaluation_load()
+    demo_two_factor_load()

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rp_portal.accounts.middleware.UserTimezoneMiddleware",
+    "rp_portal.accounts.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "rp_portal.urls"
@@ -196,9 +197,19 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[rp_portal] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's default rate limits stay on (they use the shared cache above).
+# allauth's default rate limits stay on (they use the shared cache above); a sixth wrong
+# password (or two-factor code) for one account within 5 minutes is refused.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Changing email addresses (and, in accounts/urls.py, the password) asks for the password or a
+# two-factor code again when the last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT (5 min).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_ADAPTER = "rp_portal.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "rp_portal"
+# Facilitators, managers and organisation admins must set up an authenticator app before any
+# other page (rp_portal.accounts.middleware.TwoFactorRequiredMiddleware). Not an environment
+# variable on purpose: only the test settings switch it off, for unit tests of other features.
+RP_REQUIRE_MFA_FOR_STAFF = True
 
 # --- Internationalisation and time --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -330,6 +341,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The client's address for allauth's per-IP rate limits: the last X-Forwarded-For hop the
+    # proxy added, not the proxy's own address (which every request would share).
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -28,6 +28,11 @@ from rp_portal.settings import STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Test-only: unit tests of other features sign facilitators and admins in with force_login and
+# no authenticator. The two-factor requirement is on in tests/accounts (test_two_factor*.py) and
+# in every browser test (tests/e2e/conftest.py), which sign staff in with a real TOTP code.
+RP_REQUIRE_MFA_FOR_STAFF = False
+
 # Tasks run inline unless a test asks for the real broker and worker (see tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,12 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from rp_portal import views
 
-# The operator's admin signs in through allauth, so it gets the same rate limits and checks.
-admin.site.login = login_required(admin.site.login)
+# The operator's admin signs in through allauth, so it gets the same rate limits and checks;
+# a signed-in person who is not operator staff gets a 403, never Django's own password form.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "rp_portal support"
 
 urlpatterns = [

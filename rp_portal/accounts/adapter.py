@@ -1,6 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.utils.translation import gettext_lazy as _
 
 from rp_portal.accounts import services
+from rp_portal.accounts.models import User
+from rp_portal.accounts.selectors import holds_a_staff_role
+from rp_portal.audit.services import audit_log
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,3 +15,24 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             services.welcome_email_enqueue(user=email_address.user)
         return confirmed
+
+    def authentication_failed(self, request, **credentials) -> None:
+        """Record a refused password: which account (when the email is one), never what was typed."""
+        email = credentials.get("email") or ""
+        user = User.objects.filter(email__iexact=email).first() if email else None
+        audit_log(actor=None, action="account.sign_in_fail", target=user, method="password")
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "Facilitators, managers and organisation admins must keep two-factor "
+            "authentication on, so it cannot be switched off for your account."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type != Authenticator.Type.TOTP:
+            return True
+        return not holds_a_staff_role(authenticator.user)

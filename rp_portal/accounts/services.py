@@ -46,3 +46,16 @@ def welcome_email_send(*, user_id: int) -> bool:
     user.save(update_fields=["welcomed_at"])
     logger.info("welcome email sent to user %s", user.pk)
     return True
+
+
+def user_sessions_end_all(*, user: User) -> int:
+    """End every sign-in session of a person (each browser or device). Returns how many ended.
+
+    Sessions are found through allauth's list of signed-in devices, which records each sign-in.
+    """
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    for session in sessions:
+        session.end()
+    return len(sessions)

@@ -59,3 +59,25 @@ def test_a_demo_account_can_sign_in(client):
     )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_demo_staff_sign_in_with_the_published_two_factor_key(client, settings, capsys):
+    from allauth.mfa.models import Authenticator
+
+    from rp_portal.accounts.demo import DEMO_TOTP_SECRET, totp_code_now
+
+    settings.RP_REQUIRE_MFA_FOR_STAFF = True
+    call_command("demo_data", force=True)
+    assert DEMO_TOTP_SECRET in capsys.readouterr().out
+    with_totp = set(Authenticator.objects.filter(type="totp").values_list("user__email", flat=True))
+    assert {"admin@example.org", "manager@example.org", "facilitator@example.org"} <= with_totp
+    assert "practitioner@example.org" not in with_totp
+
+    client.post("/accounts/login/", {"login": "manager@example.org", "password": DEMO_PASSWORD})
+    call_command("demo_two_factor_code")
+    code = capsys.readouterr().out.strip()
+    assert code == totp_code_now(DEMO_TOTP_SECRET)
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200

@@ -15,6 +15,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Page, expect, sync_playwright
 
+from rp_portal.accounts.selectors import holds_a_staff_role
+from tests.accounts.two_factor import authenticator_secret, fresh_code
 from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
@@ -40,6 +42,12 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_required_for_staff(settings):
+    """Browser tests run with the production rule (the unit-test settings switch it off)."""
+    settings.RP_REQUIRE_MFA_FOR_STAFF = True
 
 
 @pytest.fixture(scope="session")
@@ -140,13 +148,29 @@ def another_browser(browser, live_server, request):
     assert not errors, f"the other browsers reported errors: {errors}"
 
 
-def sign_in(journey: Journey, user, *, check: str | None = None) -> None:
-    """Sign in through the real form and wait for the signed-in home page."""
+def sign_in(
+    journey: Journey, user, *, check: str | None = None, two_factor: bool | None = None
+) -> None:
+    """Sign in through the real form and wait for the signed-in home page.
+
+    Facilitators, managers and admins must use two-factor authentication: they (and anyone
+    given ``two_factor=True``, e.g. who becomes an admin during the journey) get an
+    authenticator, and the code an app would show is typed into the real second step.
+    """
     page = journey.page
+    if two_factor is None:
+        two_factor = holds_a_staff_role(user)
+    secret = authenticator_secret(user) if two_factor else None
     journey.goto(reverse("account_login"))
     if check:
         journey.check(check)
     page.locator("#id_login").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    if secret:
+        expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+        if check:
+            journey.check(f"{check}: two-factor code")
+        page.locator("#id_code").fill(fresh_code(user, secret))
+        page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", name=f"Hello, {user.display_name}")).to_be_visible()

@@ -58,7 +58,8 @@ def test_an_admin_sets_up_a_multi_agency_group_with_partners(
     page = journey.page
 
     # The admin signs in and sets up their organisation.
-    sign_in(journey, admin, check="sign-in form")
+    # (two_factor: they become an organisation admin below, a role that requires it)
+    sign_in(journey, admin, check="sign-in form", two_factor=True)
     journey.check("home before joining an organisation")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Organisations").click()
     expect(page.get_by_role("heading", name="Your organisations")).to_be_visible()

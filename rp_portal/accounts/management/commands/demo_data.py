@@ -7,7 +7,7 @@ reset to the demo password so the README stays true).
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from rp_portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from rp_portal.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from rp_portal.demo import demo_load
 
 
@@ -32,6 +32,11 @@ class Command(BaseCommand):
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.email:<28} {account.role}")
         self.stdout.write(f"  password for all of them: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  facilitators, managers and admins also need a two-factor code: add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or run "
+            f"`manage.py demo_two_factor_code`"
+        )
         self.stdout.write(
             "  (three organisations and three groups at different set-up stages; more demo "
             "people at riverside/northgate/cityhealth.example.org use the same password)"
