@@ -150,12 +150,14 @@ def group_with_answers(
 
 
 class _Tables(HTMLParser):
-    """Every <table> of a page: the heading above it, its caption and its (th, td) rows."""
+    """Every <table> of a page: the section (h2) and heading above it, its id, its caption and
+    its (th, td) rows."""
 
     def __init__(self):
         super().__init__()
         self.tables: list[dict] = []
         self.heading = ""
+        self.section = ""
         self._in: str | None = None
         self._text: list[str] = []
         self._row: list[str] = []
@@ -168,7 +170,14 @@ class _Tables(HTMLParser):
         elif tag == "thead":
             self._head = True
         elif tag == "table":
-            self._table = {"heading": self.heading, "caption": "", "rows": []}
+            self._table = {
+                "heading": self.heading,
+                "section": self.section,
+                "id": dict(attrs).get("id", ""),
+                "caption": "",
+                "head": [],
+                "rows": [],
+            }
         elif tag == "tr":
             self._row = []
 
@@ -177,6 +186,8 @@ class _Tables(HTMLParser):
             text = " ".join("".join(self._text).split())
             if tag in {"h1", "h2", "h3"}:
                 self.heading = text
+                if tag == "h2":
+                    self.section = text
             elif tag == "caption" and self._table is not None:
                 self._table["caption"] = text
             elif tag in {"th", "td"}:
@@ -184,8 +195,8 @@ class _Tables(HTMLParser):
             self._in = None
         elif tag == "thead":
             self._head = False
-        elif tag == "tr" and self._table is not None and self._row and not self._head:
-            self._table["rows"].append(self._row)
+        elif tag == "tr" and self._table is not None and self._row:
+            self._table["head" if self._head else "rows"].append(self._row)
         elif tag == "table" and self._table is not None:
             self.tables.append(self._table)
             self._table = None
@@ -208,75 +219,114 @@ def number_or_none(text: str) -> float | None:
         return None
 
 
-# --- Working out hidden figures from visible ones ------------------------------------------
-
-STRUCTURE_LABELS = {
-    "Team": "team",
-    "Organisational": "organisational",
-    "Multi-agency": "multi_agency",
-}
+# --- Sessions for attendance -------------------------------------------------------------
 
 
-def visible_means(client, pages, groups, measure_name: str) -> list[tuple[frozenset, float]]:
-    """Every visible mean of one measure on the given pages, each with the set of cells
-    (group id, quarter label) it is the mean of. ``pages`` holds (url, ids of the groups the
-    page shows); ``groups`` every group of the scope."""
-    by_name = {g.name: g.pk for g in groups}
-    structure_of = {g.pk: g.structure for g in groups}
-    every = frozenset(by_name.values())
-    found = []
-    for url, shown in pages:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        quarters: set[str] = set()
-        rows = []
-        for table in page_tables(response.content.decode()):
-            if table["heading"] == measure_name and table["caption"] == "Mean score by quarter":
-                for label, value in table["rows"]:
-                    quarter = label.split(" · ")[-1]
-                    quarters.add(quarter)
-                    if number_or_none(value) is None:
-                        continue
-                    if " · " in label:
-                        members = {by_name[label.split(" · ")[0]]}
-                    elif shown == every:
-                        members = set(every)
-                    else:
-                        [only] = shown
-                        members = {only}
-                    rows.append((members, quarter, float(value)))
-            if table["heading"] == "By group structure":
-                for label, value in table["rows"]:
-                    if number_or_none(value) is not None:
-                        key = STRUCTURE_LABELS.get(label)
-                        members = {g for g, s in structure_of.items() if label == "All" or s == key}
-                        rows.append((members, None, float(value)))
-        found.extend((frozenset(m), q, v) for m, q, v in rows)
+def held_session(group, day: date, people, *, came: int | None = None, hour: int = 14):
+    """A held session on ``day`` (London time) with a place booked by each of ``people``; the
+    first ``came`` of them came (all of them unless given), the others were absent."""
+    from sessions.models import Booking, GroupSession
+
+    starts = london(day, hour)
+    session = GroupSession.objects.create(
+        organisation=group.host, group=group, starts_at=starts,
+        ends_at=starts + timedelta(minutes=90), capacity=max(len(people), 1),
+        status=GroupSession.Status.HELD, held_at=starts + timedelta(minutes=90),
+    )  # fmt: skip
+    came = len(people) if came is None else came
+    Booking.objects.bulk_create(
+        Booking(
+            session=session,
+            user=person,
+            status=Booking.Status.BOOKED,
+            attendance=Booking.Attendance.PRESENT if index < came else Booking.Attendance.ABSENT,
+        )
+        for index, person in enumerate(people)
+    )
+    return session
+
+
+# --- The figures a view shows, and what can be worked out from them ------------------------
+
+
+def view_figures(view) -> dict[tuple, object]:
+    """Every figure a view (``evaluation.reports.View``) lays out, shown or hidden, keyed by
+    (host organisation id, figure key): the same key on two pages is the same figure."""
+    found = {}
+    for section in view.sections:
+        family = section.family.organisation_id
+        blocks = section.blocks + [m.trend for m in section.measures]
+        for block in blocks:
+            for row in block.rows:
+                for figure in row.cells.values():
+                    found[(family, figure.key)] = figure
+        for measure in section.measures:
+            for line in measure.changes:
+                found[(family, line.figure.key)] = line.figure
     return found
 
 
-def cells_of(equations, cells: dict[tuple[int, str], int]):
-    """Turn (groups, quarter or None for all quarters, value) into (set of cells, value)."""
-    return [
-        (frozenset(k for k in cells if k[0] in groups and (quarter is None or k[1] == quarter)), v)
-        for groups, quarter, v in equations
-    ]
+def shown_figures(view) -> dict[tuple, object]:
+    return {k: f for k, f in view_figures(view).items() if not f.suppressed}
 
 
-def worked_out(equations, cells: dict[tuple[int, str], int], target: set) -> float | None:
-    """The mean of the ``target`` cells if it follows from the visible means, else None. A
-    visible mean of a set of cells gives their summed scores (mean x people): a linear
-    equation. The target follows exactly when its indicator lies in the equations' span."""
+def pseudonym_owners(labels, plans) -> dict[str, str]:
+    """Who is behind each pseudonym token (as the dashboard cuts it) for the given respondent
+    labels (see ``respond``) and plans."""
+    from evaluation.dashboard import TOKEN_LENGTH
+
+    return {
+        pseudonym("test", label, plan.pk)[:TOKEN_LENGTH]: label
+        for label in labels
+        for plan in plans
+    }
+
+
+def person_label(user) -> str:
+    """The label under which a user answers in these tests, so a booking and an answer by the
+    same person are seen as one person."""
+    return f"user-{user.pk}"
+
+
+def real_people(parts, owners: dict[str, str]) -> dict:
+    """The real people behind each part: booking tokens are user ids, answer tokens pseudonyms
+    (mapped back through ``owners``). An unknown token stands for a person of its own."""
+    people = {}
+    for key, part in parts.items():
+        people[key] = {
+            owners.get(token) or (f"user-{token}" if token.isdigit() else f"?{token}")
+            for token in part.tokens
+        }
+    return people
+
+
+def small_sets_worked_out(figures, people_of: dict, k: int = 5) -> list[tuple]:
+    """Every set of parts behind 1 to k-1 real people whose sum follows from the figures
+    (adding and subtracting them): rank(A) > rank(A without the set's columns). Sets are grown
+    part by part while they stay under k people, so large worlds stay quick."""
     import numpy as np
 
-    keys = sorted(cells)
-    equations = [(members, value) for members, value in equations if members]
-    if not equations:
-        return None
-    matrix = np.array([[1.0 if k in members else 0.0 for k in keys] for members, _v in equations])
-    goal = np.array([1.0 if k in target else 0.0 for k in keys])
-    if np.linalg.matrix_rank(np.vstack([matrix, goal])) > np.linalg.matrix_rank(matrix):
-        return None
-    sums = np.array([value * sum(cells[k] for k in members) for members, value in equations])
-    solution = np.linalg.lstsq(matrix, sums, rcond=None)[0]
-    return float(goal @ solution) / sum(cells[k] for k in target)
+    keys = sorted({key for f in figures for key, c in f.parts.items() if c}, key=repr)
+    index = {key: i for i, key in enumerate(keys)}
+    matrix = np.zeros((max(len(figures), 1), len(keys)))
+    for row, figure in enumerate(figures):
+        for key, coefficient in figure.parts.items():
+            matrix[row, index[key]] = coefficient
+    full = np.linalg.matrix_rank(matrix)
+    small = [key for key in keys if 0 < len(people_of.get(key, ())) < k]
+    leaks = []
+
+    def grow(chosen: tuple, people: set, start: int) -> None:
+        rest = [i for i in range(len(keys)) if keys[i] not in chosen]
+        without = np.linalg.matrix_rank(matrix[:, rest]) if rest else 0
+        if without < full:
+            leaks.append(chosen)
+            return
+        for position in range(start, len(small)):
+            more = people | people_of[small[position]]
+            if len(more) < k:
+                grow((*chosen, small[position]), more, position + 1)
+
+    for position, key in enumerate(small):
+        grow((key,), set(people_of[key]), position + 1)
+    return leaks
