@@ -1,8 +1,9 @@
-"""Every URL of the ``privacy`` namespace, for an anonymous visitor and for a signed-in person.
+"""Every URL of the ``privacy`` namespace, for every kind of visitor, for GET and an empty POST.
 
 The pages are about the visitor themself, so there is no one else's object to ask for: anonymous
-visitors are sent to sign in, and a signed-in person reaches their own page (the account deletion
-page after signing in again). A URL without a row fails the first test.
+visitors are sent to sign in, a signed-in person reaches their own page, and the account deletion
+page first sends them to sign in again. No visit changes anything. A URL without a row fails the
+first test (and the project-wide matrix in tests/security reads this ``MATRIX`` too).
 """
 
 from __future__ import annotations
@@ -10,13 +11,25 @@ from __future__ import annotations
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-pytestmark = pytest.mark.django_db
+from rp_portal.accounts.models import User
+from tests.groups.conftest import World, world  # noqa: F401  (the fixture, used by name)
 
-# name -> (anonymous, signed in without a recent re-authentication)
+ROLES = ("anonymous", "practitioner", "facilitator", "manager", "org_admin", "outsider")
+
+LOGIN = (302, 302)
+PAGE = (200, 200)  # an empty POST re-renders the form with its error
+REAUTHENTICATE = (302, 302)
+
+
+def _same(anonymous, signed_in) -> tuple:
+    return (anonymous, *([signed_in] * (len(ROLES) - 1)))
+
+
 MATRIX = {
-    "my_data": ("login", 200),
-    "erase": ("login", "reauthenticate"),
+    "my_data": _same(LOGIN, PAGE),
+    "erase": _same(LOGIN, REAUTHENTICATE),
 }
+DESTINATION = {"anonymous": "account_login", "erase": "account_reauthenticate"}
 
 
 def _patterns() -> dict:
@@ -26,28 +39,28 @@ def _patterns() -> dict:
     raise AssertionError("No URLconf is included under the privacy namespace.")
 
 
-def _expect(response, expected) -> None:
-    if expected == "login":
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("account_login"))
-    elif expected == "reauthenticate":
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("account_reauthenticate"))
-    else:
-        assert response.status_code == expected
+def _visitor(world: World, role: str):  # noqa: F811
+    return None if role == "anonymous" else getattr(world, "admin" if role == "org_admin" else role)
 
 
 def test_every_privacy_url_has_a_row_in_the_matrix():
     assert set(_patterns()) == set(MATRIX)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(MATRIX))
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, name, method):
-    _expect(getattr(client, method)(reverse(f"privacy:{name}")), MATRIX[name][0])
-
-
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_a_signed_in_person_reaches_their_own_page(client, person, name):
-    client.force_login(person)
-    _expect(client.get(reverse(f"privacy:{name}")), MATRIX[name][1])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_visitor_gets_the_expected_status_and_nothing_changes(client, world, name, role):  # noqa: F811
+    visitor = _visitor(world, role)
+    people = User.objects.count()
+    for index, method in enumerate(("get", "post")):
+        client.logout()
+        if visitor is not None:
+            client.force_login(visitor)
+        response = getattr(client, method)(reverse(f"privacy:{name}"), {})
+        expected = MATRIX[name][ROLES.index(role)][index]
+        assert response.status_code == expected, (method, name, role)
+        if expected == 302:
+            where = DESTINATION["anonymous" if visitor is None else name]
+            assert response.url.startswith(reverse(where)), (method, name, role, response.url)
+    assert User.objects.count() == people
