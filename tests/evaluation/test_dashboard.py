@@ -996,3 +996,49 @@ def test_the_dashboard_needs_the_same_few_queries_for_little_and_for_much_data(c
         counts[(people, quarters)] = len(queries)
     assert len(set(counts.values())) == 1, counts
     assert max(counts.values()) <= 25, counts
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_every_chart_and_one_group_too_small_to_show(client, db):
+    from django.core.management import call_command
+
+    call_command("demo_data", force=True)
+    call_command("demo_data", force=True)  # a second run adds nothing
+    manager = User.objects.get(email="manager@example.org")
+    riverside = manager.memberships.get(is_manager=True, organisation__name__startswith="River")
+    view = organisation_view(manager, riverside.organisation_id, Filters())
+    [section] = [s for s in view.sections if s.family.organisation_id == riverside.organisation_id]
+
+    assert len(section.quarters) >= 4
+    for block in section.blocks:  # attendance, people who came, pulse
+        shown = {q for r in block.rows for q, f in r.cells.items() if not f.suppressed}
+        assert len(shown) >= 3, (block.key, shown)
+    assert [b.key for b in section.blocks] == ["attendance", "active", "pulse"]
+    assert len(section.measures) >= 3
+    for measure in section.measures:
+        trend = {q for r in measure.trend.rows for q, f in r.cells.items() if not f.suppressed}
+        assert len(trend) >= 2, measure.measure.name
+    shown_changes = [
+        line.figure
+        for m in section.measures
+        for line in m.changes
+        if not line.figure.suppressed and "low" in line.figure.extra
+    ]
+    assert shown_changes
+    assert all(c.extra["low"] < c.value < c.extra["high"] for c in shown_changes)
+    reasons = {f.reason for f in view_figures(view).values() if f.suppressed}
+    assert reasons == {TOO_FEW, PROTECTS}
+    multi = [g for g in section.family.groups if g.structure == "multi_agency"]
+    hidden = [f for f in view_figures(view).values() if f.key[1] == ("group", multi[0].pk)]
+    assert hidden
+    assert all(f.suppressed for f in hidden)
+    assert section.comments
+    assert Response.objects.filter(window__closes_at__gt=timezone.now()).count() == 0
+    client.force_login(manager)
+    page = client.get(reverse("evaluation:dashboard", args=[riverside.organisation_id]))
+    assert page.status_code == 200
+    assert page.content.decode().count("<svg viewBox") >= 5
