@@ -24,7 +24,7 @@ from datetime import timedelta
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,23 +51,24 @@ REMINDERS_KEPT_AFTER_SESSION = timedelta(days=90)
 def erasure_blockers(user: User) -> list[str]:
     """Reasons the account cannot be erased yet. An organisation must never be left without an
     admin, so its only admin hands over first."""
+    other_admins = Membership.objects.filter(
+        organisation=OuterRef("organisation"), is_admin=True
+    ).exclude(user=user)
+    sole = (
+        Membership.objects.filter(user=user, is_admin=True)
+        .annotate(has_other_admin=Exists(other_admins))
+        .filter(has_other_admin=False)
+        .select_related("organisation")
+    )
     reasons = []
-    for membership in Membership.objects.filter(user=user, is_admin=True).select_related(
-        "organisation"
-    ):
-        others = (
-            Membership.objects.filter(organisation_id=membership.organisation_id, is_admin=True)
-            .exclude(user=user)
-            .exists()
-        )
-        if not others:
-            reasons.append(
-                _(
-                    "You are the only admin of %(org)s. Make someone else an admin on its People "
-                    "page first (or ask the operator to close the organisation), then come back."
-                )
-                % {"org": membership.organisation.name}
+    for membership in sole:
+        reasons.append(
+            _(
+                "You are the only admin of %(org)s. Make someone else an admin on its People "
+                "page first (or ask the operator to close the organisation), then come back."
             )
+            % {"org": membership.organisation.name}
+        )
     return reasons
 
 

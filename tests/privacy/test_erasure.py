@@ -243,3 +243,22 @@ def test_after_erasure_the_person_is_signed_out_and_told(client, privacy):
     assert response.url == reverse("home")
     page = client.get(reverse("home")).content.decode()
     assert "Your account and everything that named you have been deleted." in page
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["privacy:erase", "privacy:my_data"])
+def test_the_pages_run_the_same_queries_for_one_organisation_or_five(client, privacy, name):
+    _reauthenticate(client, privacy.subject)
+    Membership.objects.filter(user=privacy.subject).update(is_admin=True)
+    one = _queries(client, reverse(name))
+    for _ in range(4):
+        MembershipFactory(user=privacy.subject, is_admin=True)
+    assert _queries(client, reverse(name)) == one
