@@ -213,6 +213,10 @@ RP_REQUIRE_MFA_FOR_STAFF = True
 
 # --- Internationalisation and time --------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# Every template string and user-facing Python string is marked for translation; a new language
+# is a .po file under locale/ (`django-admin makemessages -l cy`) and a line here.
+LANGUAGES = [("en-gb", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not an IANA time zone name.")

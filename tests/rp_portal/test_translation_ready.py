@@ -1,0 +1,194 @@
+"""Every word a person reads is marked for translation, so a Welsh (or any other) locale can be
+added with a message file and no change to code or templates.
+
+The template scan reads each project template with Django's own lexer, sets aside what is
+already inside ``{% translate %}`` / ``{% blocktranslate %}`` (and comments, variables and other
+tags), then reads what is left as HTML: any word of two or more letters in the text, or in an
+attribute people read (``aria-label``, ``title``, ``placeholder``, ``alt``), fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.base import Lexer, TokenType
+
+ROOT = Path(settings.BASE_DIR)
+TEMPLATES = ROOT / "templates"
+TEMPLATE_SUFFIXES = {".html", ".txt", ".md"}
+
+# Names that stay the same in every language.
+BRAND_NAMES = ("rp_portal", "Informing Futures")
+READ_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt", "aria-description"}
+# Stands in for a variable or a tag: never a word, and keeps "{{ a }}{{ b }}" apart.
+HOLE = "\u2063"
+WORD = re.compile(r"[^\W\d_]{2,}")
+OPENERS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans"}
+OPENERS |= {"comment": "endcomment", "verbatim": "endverbatim"}
+# Blocks whose content is markup (CSS classes for the layout), not text: {% block main_class %}.
+MARKUP_BLOCK_SUFFIXES = ("_class", "_column")
+# Addresses and paths ("/journal/new/?session=", "https://…") are not words to translate.
+ADDRESS = re.compile(r"\S*[/@]\S*")
+# Templates that assemble a tag from pieces ("<{% if href %}a href=…{% else %}button…"), which
+# no HTML reader can follow; they hold no text of their own.
+ASSEMBLED_MARKUP = {"allauth/elements/button.html"}
+
+
+def _outside_translation(source: str) -> str:
+    """The template with everything but its untranslated literal text replaced by HOLE."""
+    out: list[str] = []
+    closing: str | None = None
+    for token in Lexer(source).tokenize():
+        if closing is not None:
+            if token.token_type is TokenType.BLOCK and token.contents.split()[0] == closing:
+                closing = None
+            continue
+        if token.token_type is TokenType.TEXT:
+            out.append(token.contents)
+            continue
+        if token.token_type is TokenType.BLOCK:
+            bits = token.contents.split() or [""]
+            closing = OPENERS.get(bits[0])
+            if bits[0] == "block" and bits[-1].endswith(MARKUP_BLOCK_SUFFIXES):
+                closing = "endblock"
+        out.append(HOLE)
+    return "".join(out)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._skip = 0  # inside <script> or <style>
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style"}:
+            self._skip += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self._check(f"{name}=", value)
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style"} and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self._check("", data)
+
+    def _check(self, where: str, text: str) -> None:
+        for brand in BRAND_NAMES:
+            text = text.replace(brand, HOLE)
+        text = ADDRESS.sub(HOLE, text)
+        if WORD.search(text):
+            self.found.append(where + " ".join(text.replace(HOLE, " ").split()))
+
+
+def untranslated_text(source: str, *, html: bool = True) -> list[str]:
+    literal = _outside_translation(source)
+    if not html:
+        reader = _Reader()
+        reader._check("", literal)
+        return reader.found
+    reader = _Reader()
+    reader.feed(literal)
+    reader.close()
+    return reader.found
+
+
+def project_templates() -> list[Path]:
+    return sorted(
+        p
+        for p in TEMPLATES.rglob("*")
+        if p.suffix in TEMPLATE_SUFFIXES
+        and p.relative_to(TEMPLATES).as_posix() not in ASSEMBLED_MARKUP
+    )
+
+
+def test_the_scan_finds_text_outside_translation_and_nothing_inside():
+    found = untranslated_text(
+        '{% load i18n %}<p class="lead">Hello there</p>'
+        '<a href="{% url "home" %}" title="Go home" aria-label="{% translate "Home" %}">x</a>'
+        '{% translate "Fine" %}{% blocktranslate %}Also fine {{ n }}{% endblocktranslate %}'
+        "{# a comment #}{% comment %}Not shown{% endcomment %}<!-- markup note -->"
+        "<script>var words = 1;</script>{{ person.name }} · rp_portal"
+        '{% block main_class %}container py-4{% endblock %} <a href="/x/">/journal/new/</a>'
+        "{% block title %}My page{% endblock %}"
+    )
+    assert found == ["Hello there", "title=Go home", "My page"]
+
+
+def test_the_project_has_templates_to_scan():
+    names = {p.relative_to(TEMPLATES).as_posix() for p in project_templates()}
+    assert {"base.html", "partials/navbar.html", "emails/welcome_message.txt"} <= names
+
+
+@pytest.mark.parametrize(
+    "path", project_templates(), ids=lambda p: p.relative_to(TEMPLATES).as_posix()
+)
+def test_every_word_of_the_template_is_marked_for_translation(path):
+    source = path.read_text(encoding="utf-8")
+    found = untranslated_text(source, html=path.suffix == ".html")
+    assert found == [], f"{path.relative_to(ROOT)}: text outside translate tags: {found}"
+
+
+needs_gettext = pytest.mark.skipif(
+    shutil.which("msgfmt") is None,
+    reason="gettext is installed by scripts/system-packages --tests",
+)
+IGNORED_FOLDERS = [".venv", "node_modules", "var", "staticfiles", "test-artifacts", "tests"]
+
+
+@pytest.fixture
+def message_file(tmp_path, settings, monkeypatch):
+    """A Welsh message file made from the project by makemessages, into a folder of the test's."""
+    from django.core.management import call_command
+
+    settings.LOCALE_PATHS = [tmp_path]
+    monkeypatch.chdir(ROOT)
+    call_command(
+        "makemessages",
+        locale=["cy"],
+        extensions=["html", "txt", "md", "py"],
+        ignore_patterns=IGNORED_FOLDERS,
+        verbosity=0,
+    )
+    return tmp_path / "cy" / "LC_MESSAGES" / "django.po"
+
+
+@needs_gettext
+def test_makemessages_collects_the_strings_of_templates_and_python(message_file):
+    catalogue = message_file.read_text(encoding="utf-8")
+    assert 'msgid "Something went wrong on our side"' in catalogue  # templates/500.html
+    assert 'msgid "Reflective account"' in catalogue  # a PDF template
+    assert 'msgid "Check the roles."' in catalogue  # groups/views/organisations.py
+    assert 'msgid "Gibbs\' reflective cycle"' in catalogue  # rp_portal/reflective_models.py
+    assert not (ROOT / "locale" / "cy").exists(), "the test must not write into the project"
+
+
+@needs_gettext
+def test_a_new_language_needs_a_message_file_and_a_setting_and_no_code(
+    message_file, settings, client, db, monkeypatch
+):
+    from django.core.management import call_command
+
+    catalogue = message_file.read_text(encoding="utf-8")
+    catalogue = catalogue.replace(
+        'msgid "Skip to main content"\nmsgstr ""',
+        'msgid "Skip to main content"\nmsgstr "Neidio i\'r prif gynnwys"',
+    )
+    message_file.write_text(catalogue.replace("#, fuzzy", ""), encoding="utf-8")
+    monkeypatch.chdir(message_file.parents[2])  # compilemessages walks the folder it runs in
+    call_command("compilemessages", locale=["cy"], verbosity=0)
+    settings.LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+
+    welsh = client.get("/", headers={"accept-language": "cy"}).content.decode()
+    english = client.get("/", headers={"accept-language": "en-GB"}).content.decode()
+
+    assert "Neidio i&#x27;r prif gynnwys" in welsh or "Neidio i'r prif gynnwys" in welsh
+    assert "Skip to main content" in english
