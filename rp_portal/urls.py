@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("journals.urls")),
     path("", include("evaluation.urls")),
     path("", include("privacy.urls")),
+    path("", include("guide.urls")),
     path("accounts/", include("rp_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

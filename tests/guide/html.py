@@ -1,0 +1,63 @@
+"""Reading the guide's pages: headings, element ids, links and the text people read."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+
+class Page(HTMLParser):
+    """Headings (level, id, text) and ids inside <main>, links, and paragraph/list texts."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.headings: list[tuple[int, str, str]] = []
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.blocks: list[str] = []  # the text of each <p> and <li> of the main column
+        self._in_main = 0
+        self._nav = 0
+        self._heading: list | None = None
+        self._block: list[str] | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "main":
+            self._in_main += 1
+        if not self._in_main:
+            return
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "nav":
+            self._nav += 1
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading = [int(tag[1]), attrs.get("id", ""), ""]
+        if tag in {"p", "li"} and not self._nav and self._block is None:
+            self._block = []
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self._in_main -= 1
+        if tag == "nav" and self._nav:
+            self._nav -= 1
+        if re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
+            level, anchor, text = self._heading
+            self.headings.append((level, anchor, " ".join(text.split())))
+            self._heading = None
+        if tag in {"p", "li"} and self._block is not None:
+            self.blocks.append(" ".join("".join(self._block).split()))
+            self._block = None
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading[2] += data
+        if self._block is not None:
+            self._block.append(data)
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if re.search(r"\w", s)]
