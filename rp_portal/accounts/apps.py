@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from rp_portal.accounts import receivers  # noqa: F401 -- connects the signal receivers
+        from rp_portal.accounts import (  # noqa: F401 -- registers the checks and receivers
+            checks,
+            receivers,
+        )

@@ -308,3 +308,13 @@ def test_a_group_facilitator_in_another_organisation_counts_too():
     elsewhere = PracticeGroupFactory(host=OrganisationFactory())
     GroupMemberFactory(group=elsewhere, user=user, role="facilitator")
     assert two_factor_setup_required(user)
+
+
+def test_the_deploy_check_fails_when_the_rule_is_switched_off(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    call_command("check", "--deploy", "--tag", "security", "--fail-level", "ERROR")
+    settings.RP_REQUIRE_MFA_FOR_STAFF = False
+    with pytest.raises(SystemCheckError, match=r"accounts\.E001"):
+        call_command("check", "--deploy", "--tag", "security", "--fail-level", "ERROR")
