@@ -229,14 +229,18 @@ def _status(figure) -> str:
 def csv_text(view: View) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
+
+    def write(values) -> None:
+        writer.writerow([_cell(v) for v in values])
+
+    write(
         [_("section"), _("figure"), _("row"), _("quarter"), _("value"), _("answers or places"),
          _("95% CI low"), _("95% CI high"), _("follow-up months"), _("status")]
     )  # fmt: skip
     for section in view.sections:
         for name, counts in section.held:
             for quarter, count in zip(section.quarters, counts, strict=True):
-                writer.writerow(
+                write(
                     [section.title, _("Sessions held"), name, quarter_label(quarter),
                      count or 0, "", "", "", "", _("shown")]
                 )  # fmt: skip
@@ -244,28 +248,39 @@ def csv_text(view: View) -> str:
         for block in blocks:
             for row in block.rows:
                 for quarter, figure in sorted(row.cells.items()):
-                    writer.writerow(
+                    write(
                         [section.title, block.title, row.label, quarter_label(quarter),
-                         _cell(figure.shown), _cell(None if figure.suppressed else figure.extra.get("count")),
+                         (figure.shown), (None if figure.suppressed else figure.extra.get("count")),
                          "", "", "", _status(figure)]
                     )  # fmt: skip
         for measure in section.measures:
             for line in measure.changes:
                 figure = line.figure
                 shown = not figure.suppressed
-                writer.writerow(
+                write(
                     [section.title, _("Change since baseline: %(m)s") % {"m": measure.measure.name},
-                     line.label, quarter_label(line.quarter), _cell(figure.shown),
-                     _cell(figure.extra.get("count") if shown else None),
-                     _cell(figure.extra.get("low") if shown else None),
-                     _cell(figure.extra.get("high") if shown else None),
+                     line.label, quarter_label(line.quarter), (figure.shown),
+                     (figure.extra.get("count") if shown else None),
+                     (figure.extra.get("low") if shown else None),
+                     (figure.extra.get("high") if shown else None),
                      line.months, _status(figure)]
                 )  # fmt: skip
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
-    return "" if value is None else str(value)
+    """A CSV cell a spreadsheet shows as text: names typed by people (a group called
+    "=HYPERLINK(...)") get a leading apostrophe instead of being run as formulas. Numbers,
+    negative ones included, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def filename(view: View, extension: str) -> str:
