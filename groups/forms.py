@@ -9,6 +9,9 @@ from groups.models import ROLE_FIELDS, ROLE_LABELS, GroupMember, Organisation, P
 from rp_portal.accounts.validators import validate_plain_name
 
 MAX_LOGO_BYTES = 1_000_000
+# A small file can still decode to a huge image (a "decompression bomb") that the PDF builder
+# would then hold in memory: 4000 x 4000 is far more than a logo needs.
+MAX_LOGO_PIXELS = 16_000_000
 
 
 class OrganisationForm(forms.ModelForm):
@@ -45,6 +48,10 @@ class BrandingForm(forms.ModelForm):
         image = getattr(logo, "image", None)
         if image is not None and image.format not in {"PNG", "JPEG"}:
             raise ValidationError(_("Please upload a PNG or JPEG image."))
+        if image is not None and image.width * image.height > MAX_LOGO_PIXELS:
+            raise ValidationError(
+                _("The logo is too large in pixels. Please use one under 4,000 by 4,000 pixels.")
+            )
         return logo
 
 

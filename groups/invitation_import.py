@@ -107,6 +107,12 @@ def decode_upload(data: bytes) -> str:
     """Text of an uploaded CSV file; ValueError with a message for the person otherwise."""
     if len(data) > MAX_BYTES:
         raise ValueError(_("The file is larger than 200 KB. Split it into smaller files."))
+    # Text never holds NUL bytes; images, spreadsheets (.xlsx) and other binary files do, and
+    # cp1252 below would otherwise read almost any bytes as text.
+    if b"\x00" in data:
+        raise ValueError(
+            _("The file is not a text CSV file. Save it from your spreadsheet as CSV.")
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

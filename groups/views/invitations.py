@@ -9,7 +9,12 @@ from django.views.decorators.http import require_POST
 
 from groups import selectors
 from groups.forms import BulkInviteForm, InvitationSignupForm, InviteForm
-from groups.invitation_import import combine_sources, decode_upload, parse_invitation_rows
+from groups.invitation_import import (
+    MAX_BYTES,
+    combine_sources,
+    decode_upload,
+    parse_invitation_rows,
+)
 from groups.models import Invitation
 from groups.services import invitations as services
 from groups.views.access import admin_organisation, report_errors
@@ -66,7 +71,9 @@ def invite_many(request, org_id: int):
     if upload:
         try:
             # Parsed on its own, so a header row is recognised and line numbers are the file's.
-            uploaded = parse_invitation_rows(decode_upload(upload.read()), source=upload.name[:60])
+            # One byte past the limit is enough to refuse it: a huge file is never read whole.
+            data = upload.read(MAX_BYTES + 1)
+            uploaded = parse_invitation_rows(decode_upload(data), source=upload.name[:60])
         except ValueError as error:
             form.add_error("csv_file", str(error))
             return _invite_page(request, organisation, bulk_form=form)

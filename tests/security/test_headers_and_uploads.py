@@ -1,4 +1,5 @@
-"""Headers on every page a signed-in practitioner opens, and logo uploads checked by content.
+"""Headers on every page a signed-in practitioner opens; logo and CSV uploads checked by
+content and size; downloads served as attachments.
 (The home page's nonce and the deploy check are in tests/rp_portal/test_home.py.)"""
 
 from __future__ import annotations
@@ -6,11 +7,14 @@ from __future__ import annotations
 import io
 import re
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from groups.models import Organisation
+from groups.invitation_import import MAX_BYTES
+from groups.models import Invitation, Organisation
+from rp_portal.documents.models import DocumentBuild
 
 PAGES = ["home", "accounts:profile", "groups:organisation_list", "groups:list", "journals:list"]
 
@@ -84,3 +88,75 @@ def test_a_logo_gets_a_generated_name_and_is_served_with_nosniff(client, world, 
     assert served.status_code == 200
     assert served["Content-Type"] == "image/png"
     assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_logo_that_is_small_on_disk_but_huge_in_pixels_is_refused(
+    client, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("1", (5000, 5000)).save(buffer, "PNG")  # one colour: a few kilobytes
+    assert len(buffer.getvalue()) < 100_000
+    response = _post_logo(client, world, SimpleUploadedFile("logo.png", buffer.getvalue()))
+    assert "too large in pixels" in " ".join(response.context["form"].errors["logo"])
+    assert not Organisation.objects.get(pk=world.org.pk).logo
+
+
+def _post_csv(client, world, name: str, content: bytes):
+    client.force_login(world.admin)
+    return client.post(
+        reverse("groups:invite_many", args=[world.org.pk]),
+        {"rows": "", "csv_file": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_a_binary_file_named_csv_is_refused_and_nobody_is_invited(client, world):
+    before = Invitation.objects.count()
+    # The start of a spreadsheet (.xlsx is a zip): every byte of it decodes as cp1252 text.
+    spreadsheet = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64 + b"[Content_Types].xml"
+    response = _post_csv(client, world, "people.csv", spreadsheet)
+    assert response.status_code == 200
+    assert "not a text CSV file" in " ".join(response.context["bulk_form"].errors["csv_file"])
+    assert Invitation.objects.count() == before
+
+
+def test_a_csv_over_the_size_cap_is_refused_and_nobody_is_invited(client, world):
+    before = Invitation.objects.count()
+    row = b"someone@example.test,Someone,practitioner\n"
+    response = _post_csv(client, world, "people.csv", row * (MAX_BYTES // len(row) + 1))
+    assert response.status_code == 200
+    assert "larger than 200 KB" in " ".join(response.context["bulk_form"].errors["csv_file"])
+    assert Invitation.objects.count() == before
+
+
+def test_only_the_cap_of_an_uploaded_csv_is_ever_read(client, world, monkeypatch):
+    """The view reads one byte past the cap and stops, so a huge upload is never held whole."""
+    import groups.views.invitations as view_module
+
+    read_lengths = []
+    decode = view_module.decode_upload
+
+    def recording_decode(data: bytes) -> str:
+        read_lengths.append(len(data))
+        return decode(data)
+
+    monkeypatch.setattr(view_module, "decode_upload", recording_decode)
+    response = _post_csv(client, world, "huge.csv", b"a" * (5 * MAX_BYTES))
+    assert response.context["bulk_form"].errors["csv_file"]
+    assert read_lengths == [MAX_BYTES + 1]
+
+
+def test_a_document_download_is_an_attachment_with_nosniff(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    build = DocumentBuild.objects.create(
+        kind="workshop-pack", owner=world.practitioner, inputs_hash="0" * 64,
+        status=DocumentBuild.Status.DONE, progress=100, filename="pack.pdf",
+    )  # fmt: skip
+    build.file.save("pack.pdf", ContentFile(b"%PDF-1.7\n"), save=True)
+    client.force_login(world.practitioner)
+    response = client.get(reverse("documents:download", args=[build.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert 'filename="pack.pdf"' in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
