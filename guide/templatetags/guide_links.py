@@ -9,7 +9,8 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from guide.content import section_for
+from guide.content import FREE_WRITING_ANCHOR, model_anchor, section_for
+from journals.templates_catalogue import FREE_KEY
 
 register = template.Library()
 
@@ -23,3 +24,20 @@ def guide_url(slug: str, anchor: str = "") -> str:
         raise template.TemplateSyntaxError(f"The guide section {slug!r} has no heading {anchor!r}.")
     url = reverse("guide:section", args=[slug])
     return f"{url}#{anchor}" if anchor else url
+
+
+@register.simple_tag
+def guide_model_url(key: str) -> str:
+    """The guide's heading for one reflective model, by the model's key."""
+    return guide_url("reflective-models", model_anchor(key))
+
+
+@register.simple_tag
+def guide_template_url(template_key: str) -> str:
+    """The guide's heading for a journal template: a built-in model's own, or the one about
+    organisations' templates."""
+    if template_key == FREE_KEY:
+        return guide_url("reflective-models", FREE_WRITING_ANCHOR)
+    if template_key.startswith("builtin:"):
+        return guide_model_url(template_key.removeprefix("builtin:"))
+    return guide_url("reflective-models", "your-own-templates")

@@ -61,3 +61,41 @@ class Page(HTMLParser):
 
 def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if re.search(r"\w", s)]
+
+
+class EmptyStates(HTMLParser):
+    """Each element with the ``empty-state`` class: its text and whether it holds a link."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict] = []
+        self._open: list[dict] = []  # empty states being read, innermost last, with depth
+        self.feed(html)
+        self.close()
+
+    VOID = {"br", "img", "input", "hr", "meta", "link", "source", "wbr"}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.VOID:
+            return
+        for state in self._open:
+            state["depth"] += 1
+            if tag == "a" and attrs.get("href"):
+                state["links"].append(attrs["href"])
+        if "empty-state" in (attrs.get("class") or "").split():
+            self._open.append({"depth": 1, "text": "", "links": []})
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        for state in list(self._open):
+            state["depth"] -= 1
+            if state["depth"] == 0:
+                self._open.remove(state)
+                state["text"] = " ".join(state["text"].split())
+                self.found.append(state)
+
+    def handle_data(self, data):
+        for state in self._open:
+            state["text"] += data
