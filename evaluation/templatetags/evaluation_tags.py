@@ -26,7 +26,7 @@ def get_item(mapping, key):
 
 # --- Charts: drawn on the server as SVG, the same in the page and the PDF --------------------
 
-CHART_WIDTH, CHART_HEIGHT = 640, 240
+CHART_WIDTH, CHART_HEIGHT = 480, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 36, 12, 34
 MAX_LINES = 6
 # Colour-blind-safe colours, each with its own dash so lines differ without colour too. They
@@ -48,7 +48,13 @@ def line_chart(block, quarters) -> dict:
     leaves a gap; it is never drawn."""
     from evaluation.dashboard import quarter_label
 
-    rows = [r for r in block.rows if r.kind != "group"] or list(block.rows)
+    totals = [r for r in block.rows if r.kind == "all"]
+    structures = [r for r in block.rows if r.kind == "structure"]
+    if totals or structures:
+        # One structure alone is the same line as the total: draw it only beside others.
+        rows = totals + (structures if len(structures) > 1 or not totals else [])
+    else:
+        rows = list(block.rows)
     rows = rows[:MAX_LINES]
     low, high = block.scale
     span = (high - low) or 1
@@ -96,7 +102,12 @@ def line_chart(block, quarters) -> dict:
         "right": CHART_WIDTH - RIGHT,
         "bottom": TOP + height,
         "ticks": ticks,
-        "labels": [{"x": xs[q], "text": quarter_label(q)} for q in quarters],
+        # At most six labels along the axis, so they never run into each other.
+        "labels": [
+            {"x": xs[q], "text": quarter_label(q)}
+            for i, q in enumerate(quarters)
+            if i % max(1, -(-len(quarters) // 6)) == 0
+        ],
         "lines": lines,
         "drawn": any(line["points"] for line in lines),
     }
