@@ -57,7 +57,7 @@ FIELD_LABELS = {
     "completed_on": gettext_lazy("Completed on"),
     "session": gettext_lazy("Session"),
     "starts": gettext_lazy("Starts"),
-    "session_status": gettext_lazy("Session"),
+    "session_status": gettext_lazy("Session status"),
     "booking": gettext_lazy("Booking"),
     "attendance": gettext_lazy("Attendance"),
     "walk_in": gettext_lazy("Came without booking"),
