@@ -34,7 +34,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RP_REQUIRE_MFA_FOR_STAFF = False
 
 # Tasks run inline unless a test asks for the real broker and worker (see tests/conftest.py).
-CELERY_TASK_ALWAYS_EAGER = True
+# A worker process started by a test says so, or a retry or a task sent by a task would run
+# inline inside it instead of going through the broker.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_WORKER_PROCESS") != "true"
 CELERY_TASK_EAGER_PROPAGATES = True
 # A worker started by the worker-kill test takes back a killed worker's unacknowledged task
 # after a few seconds instead of an hour (tests/security/test_job_reliability.py).

@@ -62,6 +62,7 @@ def worker(transactional_db, broker, tmp_path):
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "RP_VAR_DIR": str(tmp_path),
+        "TEST_WORKER_PROCESS": "true",  # no eager tasks inside the worker
     }
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:

@@ -5,6 +5,7 @@ tests/rp_portal/test_celery_wiring.py::test_a_rolled_back_transaction_enqueues_n
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -34,7 +35,7 @@ def _invitation() -> Invitation:
     )
 
 
-def _start_worker(var_dir, name: str) -> tuple[subprocess.Popen, object]:
+def _start_worker(var_dir, name: str, **extra_env: str) -> tuple[subprocess.Popen, object]:
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -43,6 +44,8 @@ def _start_worker(var_dir, name: str) -> tuple[subprocess.Popen, object]:
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "RP_VAR_DIR": str(var_dir),
         "TEST_BROKER_VISIBILITY_TIMEOUT": str(REDELIVER_AFTER),
+        "TEST_WORKER_PROCESS": "true",
+        **extra_env,
     }
     log_path = var_dir / f"{name}.log"
     log = log_path.open("w")
@@ -120,4 +123,45 @@ def test_a_worker_killed_mid_task_leaves_nothing_half_done_and_the_next_worker_f
     finally:
         second.terminate()
         second.wait(timeout=30)
+    assert _sent(tmp_path).count("To: newcomer@example.test") == 1
+
+
+def _held_messages(broker) -> list[dict]:
+    """The messages a worker has taken and not yet acknowledged (kombu's Redis "unacked")."""
+    return [json.loads(raw)[0] for raw in broker.hgetall("unacked").values()]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_server_failure_is_retried_after_a_bounded_wait_and_sends_once(broker, tmp_path):
+    invitation = _invitation()
+    worker, log = _start_worker(
+        tmp_path, "flaky",
+        EMAIL_BACKEND="tests.security.flaky_mail.FlakyThenFileBackend", FLAKY_MAIL_FAILURES="1",
+    )  # fmt: skip
+    try:
+        sent_at = time.time()
+        send_invitation_email.delay(invitation.pk)
+
+        def retry_scheduled() -> bool:
+            return any(m["headers"].get("retries") == 1 for m in _held_messages(broker))
+
+        wait_for(retry_scheduled, seconds=30, what="the retry to be scheduled")
+        retry = next(m for m in _held_messages(broker) if m["headers"].get("retries") == 1)
+        eta = retry["headers"]["eta"]
+        wait = timezone.datetime.fromisoformat(eta).timestamp() - sent_at
+        assert wait <= 30 + 5  # the first wait is at most retry_backoff (30 s), jittered
+        invitation.refresh_from_db()
+        assert invitation.sent_at is None  # the failed attempt left nothing behind
+
+        def sent() -> bool:
+            invitation.refresh_from_db()
+            idle = broker.llen(QUEUE) == 0 and broker.hlen("unacked") == 0
+            return invitation.sent_at is not None and idle
+
+        wait_for(sent, seconds=60, what="the retry to send the invitation")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert "Retry in" in log.read_text()
     assert _sent(tmp_path).count("To: newcomer@example.test") == 1
