@@ -192,3 +192,104 @@ def test_a_new_language_needs_a_message_file_and_a_setting_and_no_code(
 
     assert "Neidio i&#x27;r prif gynnwys" in welsh or "Neidio i'r prif gynnwys" in welsh
     assert "Skip to main content" in english
+
+
+OUR_PACKAGES = ("rp_portal", "groups", "sessions", "journals", "evaluation", "privacy", "guide")
+
+
+def _our_forms() -> list[type]:
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    for name in OUR_PACKAGES:
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, f"{name}."):
+            if module.name.rsplit(".", 1)[-1] in {"forms", "admin"} or ".forms" in module.name:
+                importlib.import_module(module.name)
+
+    def below(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from below(sub)
+
+    return sorted(
+        {c for c in below(forms.BaseForm) if c.__module__.split(".")[0] in OUR_PACKAGES},
+        key=lambda c: f"{c.__module__}.{c.__qualname__}",
+    )
+
+
+def test_every_form_field_label_is_marked_for_translation():
+    """A label left to Django is made from the field's name ("usual place"), which no catalogue
+    can translate; every label must come from gettext_lazy (directly or via verbose_name)."""
+    from django import forms
+    from django.utils.functional import Promise
+
+    classes = _our_forms()
+    assert len(classes) > 30
+    bare = [
+        f"{cls.__module__}.{cls.__qualname__}.{name}: {field.label!r}"
+        for cls in classes
+        for name, field in cls.base_fields.items()
+        if not isinstance(field.widget, forms.HiddenInput) and not isinstance(field.label, Promise)
+    ]
+    assert bare == []
+
+
+MESSAGE_LEVELS = {"success", "error", "info", "warning", "debug"}
+
+
+def _shown_text_argument(call):
+    """The argument of a call that people read: messages.<level>(request, TEXT) or
+    ValidationError(TEXT)."""
+    import ast
+
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+    if owner == "messages" and name in MESSAGE_LEVELS and len(call.args) >= 2:
+        return call.args[1]
+    if name == "ValidationError" and call.args:
+        return call.args[0]
+    return None
+
+
+def untranslated_python_strings(source: str) -> list[int]:
+    """Lines where a message or validation error is a bare string rather than gettext's."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            text = _shown_text_argument(node)
+            is_literal = isinstance(text, ast.Constant) and isinstance(text.value, str)
+            if is_literal or isinstance(text, ast.JoinedStr):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_python_scan_finds_bare_messages_and_errors():
+    source = (
+        "messages.success(request, 'Saved.')\n"
+        "messages.error(request, _('Fine.'))\n"
+        "raise ValidationError(f'Bad {x}')\n"
+        "raise forms.ValidationError(_('Fine too.'))\n"
+    )
+    assert untranslated_python_strings(source) == [1, 3]
+
+
+def test_messages_and_validation_errors_in_python_are_marked_for_translation():
+    sources = [
+        path
+        for name in OUR_PACKAGES
+        for path in (ROOT / name).rglob("*.py")
+        if "migrations" not in path.parts
+    ]
+    assert len(sources) > 50
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in sources
+        if (lines := untranslated_python_strings(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
