@@ -1,0 +1,1 @@
+"""Large, realistic data for measuring speed at scale (``manage.py seed_scale``)."""
