@@ -116,8 +116,9 @@ def current_agreement(group: PracticeGroup) -> AgreementVersion | None:
 
 
 def has_accepted_current_agreement(user, group: PracticeGroup) -> bool:
-    latest = current_agreement(group)
-    return bool(latest and AgreementAcceptance.objects.filter(version=latest, user=user).exists())
+    # One query: the newest version's id as a subquery (NULL, so no match, when there is none).
+    latest = AgreementVersion.objects.filter(group=group).order_by("-number").values("pk")[:1]
+    return AgreementAcceptance.objects.filter(version_id=Subquery(latest), user=user).exists()
 
 
 def group_members(group: PracticeGroup) -> QuerySet[GroupMember]:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groups import selectors
-from groups.checklist import group_checklist, next_step
+from groups.checklist import group_checklist, member_stats, next_step
 from groups.forms import GroupForm, PlanForm, SignOffForm
 from groups.guidance import FACILITATION_MODELS, STRUCTURES
 from groups.models import Organisation, SignOff
@@ -73,7 +73,8 @@ def _sign_off_form(access, signed_org_ids, data=None):
 @login_required
 def group_detail(request, group_id: int):
     access = selectors.group_access_for(request.user, group_id)
-    steps = group_checklist(access)
+    stats = member_stats(access.group)
+    steps = group_checklist(access, stats=stats)
     sign_offs = list(
         SignOff.objects.filter(group=access.group).select_related("organisation", "signed_by")
     )
@@ -84,7 +85,7 @@ def group_detail(request, group_id: int):
         "next_step": next_step(steps),
         "sign_offs": sign_offs,
         "sign_off_form": _sign_off_form(access, {s.organisation_id for s in sign_offs}),
-        "member_count": access.group.members.count(),
+        "member_count": stats["members"],
         "agreement_pending": access.is_member
         and not selectors.has_accepted_current_agreement(request.user, access.group),
         "partner_requests": [p for p in access.partners if access.can_respond_for(p)],

@@ -38,7 +38,7 @@ def run(request, session_id: int):
         "waiting": waiting,
         "agenda": parse_agenda(session.agenda),
         "model": reflective_model(session.reflective_model),
-        "walk_ins": selectors.walk_in_candidates(session)[:200],
+        "walk_ins": list(selectors.walk_in_candidates(session)[:200]),
         "close_form": CloseForm(initial={"themes": session.themes, "actions": session.actions}),
         "attendance_choices": Booking.Attendance.choices,
     }

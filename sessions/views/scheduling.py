@@ -36,7 +36,7 @@ def group_sessions(request, group_id: int):
         "group": access.group,
         "upcoming": upcoming,
         "past": past,
-        "polls": access.group.polls.order_by("-created_at")[:5],
+        "polls": list(access.group.polls.order_by("-created_at")[:5]),
     }
     return render(request, "sessions/group_sessions.html", context)
 
