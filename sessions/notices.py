@@ -34,14 +34,24 @@ def _links(session: GroupSession) -> dict:
 
 
 def _send_once(
-    *, session: GroupSession, user, kind: str, template: str, context: dict, connection, ics=True
+    *,
+    session: GroupSession,
+    user,
+    kind: str,
+    template: str,
+    context: dict,
+    connection,
+    ics=True,
+    calendar: bytes | None = None,
 ) -> bool:
     """Write the ledger row and send in one transaction: a duplicate run waits on the unique
     index and then finds the row; a failed send rolls the row back so a retry can send."""
     try:
         with transaction.atomic():
             Reminder.objects.create(session=session, user=user, kind=kind)
-            attachments = [("session.ics", session_ics(session), "text/calendar")] if ics else None
+            if ics and calendar is None:
+                calendar = session_ics(session)
+            attachments = [("session.ics", calendar, "text/calendar")] if ics else None
             templated_email_send(
                 to=[user.email],
                 template_prefix=template,
@@ -131,49 +141,99 @@ def _due_lead(lead_hours: list[int], starts_at, now) -> int | None:
     return None
 
 
-def reminders_send_due(*, now=None) -> int:
-    """Beat, every few minutes: remind people with a place (never the waiting list)."""
-    now = now or timezone.now()
+# Reminders due in one beat run are sent in batches of this many, each batch a task of its own
+# with one SMTP connection, so two or more workers share a busy window.
+REMINDER_BATCH = 250
+
+
+def _due_reminders(now) -> list[tuple[int, int]]:
+    """(booking id, lead hours) of every reminder due now and not sent yet."""
     horizon = now + timedelta(hours=24 * 15)
-    bookings = (
-        Booking.objects.filter(
-            status=Booking.Status.BOOKED,
-            user__isnull=False,
-            session__status=GroupSession.Status.SCHEDULED,
-            session__starts_at__gt=now,
-            session__starts_at__lte=horizon,
-        )
-        .select_related("session__group", "session__room", "user")
-        .order_by("session__starts_at", "id")
-    )
+    bookings = Booking.objects.filter(
+        status=Booking.Status.BOOKED,
+        user__isnull=False,
+        session__status=GroupSession.Status.SCHEDULED,
+        session__starts_at__gt=now,
+        session__starts_at__lte=horizon,
+    ).order_by("session__starts_at", "id")
+    rows = list(bookings.values_list("id", "session_id", "user_id", "session__starts_at"))
     preferences = {
         p.user_id: p
         for p in SchedulePreference.objects.filter(user_id__in=bookings.values("user_id"))
     }
+    sent = set(
+        Reminder.objects.filter(
+            session_id__in=bookings.values("session_id"), kind__startswith="before-"
+        ).values_list("session_id", "user_id", "kind")
+    )
+    due = []
+    for booking_id, session_id, user_id, starts_at in rows:
+        preference = preferences.get(user_id)
+        if preference and not preference.reminders_enabled:
+            continue
+        hours = _due_lead(preference.lead_hours if preference else [48, 2], starts_at, now)
+        if hours is not None and (session_id, user_id, f"before-{hours}h") not in sent:
+            due.append((booking_id, hours))
+    return due
+
+
+def reminders_send_due(*, now=None, batch_size: int = REMINDER_BATCH) -> int:
+    """Beat, every few minutes: remind people with a place (never the waiting list).
+
+    One batch is sent here; more are handed to the workers as one task per batch. Returns how
+    many reminders were sent here (0 when they were all handed on). A reminder already in the
+    ledger is never sent again, whichever run or batch gets to it first."""
+    from sessions.tasks import send_reminder_batch
+
+    now = now or timezone.now()
+    due = _due_reminders(now)
+    if len(due) <= batch_size:
+        return reminder_batch_send(items=due, now=now)
+    for start in range(0, len(due), batch_size):
+        send_reminder_batch.delay(
+            [list(item) for item in due[start : start + batch_size]], now.isoformat()
+        )
+    logger.info("reminders due: %s, in %s batches", len(due), -(-len(due) // batch_size))
+    return 0
+
+
+def reminder_batch_send(*, items: list[tuple[int, int]], now) -> int:
+    """Send one batch of reminders over one SMTP connection; ``items`` are (booking id, lead
+    hours). A booking cancelled or a session changed since the batch was made is skipped."""
+    if not items:
+        return 0
+    hours_of = dict(items)
+    bookings = (
+        Booking.objects.filter(
+            pk__in=hours_of,
+            status=Booking.Status.BOOKED,
+            user__isnull=False,
+            session__status=GroupSession.Status.SCHEDULED,
+            session__starts_at__gt=now,
+        )
+        .select_related("session__group", "session__room", "user")
+        .order_by("session__starts_at", "id")
+    )
+    calendars: dict[int, bytes] = {}  # one .ics per session, not one per person
     sent = 0
     with get_connection() as connection:
         for booking in bookings:
-            preference = preferences.get(booking.user_id)
-            if preference and not preference.reminders_enabled:
-                continue
-            leads = preference.lead_hours if preference else [48, 2]
-            hours = _due_lead(leads, booking.session.starts_at, now)
-            if hours is None:
-                continue
+            session = booking.session
+            if session.pk not in calendars:
+                calendars[session.pk] = session_ics(session)
             sent += _send_once(
-                session=booking.session,
+                session=session,
                 user=booking.user,
-                kind=f"before-{hours}h",
+                kind=f"before-{hours_of[booking.pk]}h",
                 template="emails/session_reminder",
                 # The time really left, not the lead time: someone who booked late or a delayed
                 # beat must not be told "48 hours" when the session is tomorrow morning.
                 context={
-                    "hours": max(
-                        1, math.ceil((booking.session.starts_at - now).total_seconds() / 3600)
-                    ),
+                    "hours": max(1, math.ceil((session.starts_at - now).total_seconds() / 3600)),
                     "reason": "booked",
                 },
                 connection=connection,
+                calendar=calendars[session.pk],
             )
     logger.info("reminders sent: %s", sent)
     return sent

@@ -1,5 +1,7 @@
 """Thin Celery tasks: take ids, call one function in sessions.notices. All are idempotent."""
 
+from datetime import datetime
+
 from celery import shared_task
 
 from rp_portal.celery import EMAIL_TASK_OPTIONS
@@ -32,6 +34,14 @@ def send_poll_invitation(poll_id: int) -> int:
 @shared_task(**IDEMPOTENT)
 def send_due_reminders() -> int:
     return notices.reminders_send_due()
+
+
+@shared_task(**IDEMPOTENT)
+def send_reminder_batch(items: list[list[int]], now: str) -> int:
+    return notices.reminder_batch_send(
+        items=[(booking_id, hours) for booking_id, hours in items],
+        now=datetime.fromisoformat(now),
+    )
 
 
 @shared_task(**IDEMPOTENT)
