@@ -93,11 +93,20 @@ def _managed(user, org_id: int) -> Organisation:
     return membership.organisation
 
 
-def organisation_view(user, org_id: int, filters: Filters) -> View:
+def _family(organisation, known: dict | None) -> Family:
+    """A host's protected family, computed once per request however many views ask."""
+    if known is None:
+        return build_family(organisation)
+    if organisation.pk not in known:
+        known[organisation.pk] = build_family(organisation)
+    return known[organisation.pk]
+
+
+def organisation_view(user, org_id: int, filters: Filters, known: dict | None = None) -> View:
     """A manager's (or org admin's) view: their organisation's groups with its totals, and the
     multi-agency groups it takes part in, cut from their host's family."""
     organisation = _managed(user, org_id)
-    own = build_family(organisation)
+    own = _family(organisation, known)
     partnered = list(
         PracticeGroup.objects.filter(
             partners__organisation=organisation, partners__status=GroupPartner.Status.ACCEPTED
@@ -112,7 +121,7 @@ def organisation_view(user, org_id: int, filters: Filters) -> View:
         hosts.setdefault(group.host_id, []).append(group)
     for groups in hosts.values():
         host = groups[0].host
-        family = build_family(host)
+        family = _family(host, known)
         families.append(
             (
                 family,
@@ -130,9 +139,9 @@ def organisation_view(user, org_id: int, filters: Filters) -> View:
     )
 
 
-def group_view(user, group: PracticeGroup, filters: Filters) -> View:
+def group_view(user, group: PracticeGroup, filters: Filters, known: dict | None = None) -> View:
     """A facilitator's view of their own group: the group's rows of its host's family."""
-    family = build_family(group.host)
+    family = _family(group.host, known)
     return _view(
         title=group.name,
         families=[(family, {("group", group.pk)}, group.name)],

@@ -231,7 +231,8 @@ def parse_measure_definition(text: str) -> dict:
     """A measure from JSON or YAML, checked field by field; ValidationError names the problem."""
     try:
         data = yaml.safe_load(text) if text.lstrip()[:1] != "{" else json.loads(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        # ValueError covers JSON errors and YAML values that cannot exist (2024-02-30).
         raise ValidationError(
             _("This is not valid JSON or YAML: %(problem)s") % {"problem": str(exc)[:200]}
         ) from None

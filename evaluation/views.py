@@ -164,12 +164,13 @@ def _dashboard_form(request, view: reports.View, *, with_groups: bool) -> Dashbo
 
 def _filtered(request, make_view, *, with_groups: bool):
     """Build the view once to learn the choices, then again with valid filters applied."""
-    view = make_view(reports.Filters())
+    known: dict = {}  # the families are computed once and filtered twice
+    view = make_view(reports.Filters(), known)
     form = _dashboard_form(request, view, with_groups=with_groups)
     if form.is_bound and form.is_valid():
         filters = form.filters()
         if filters != reports.Filters():
-            view = make_view(filters)
+            view = make_view(filters, known)
         return view, form, filters
     return view, form, reports.Filters()
 
@@ -178,7 +179,7 @@ def _filtered(request, make_view, *, with_groups: bool):
 def organisation_dashboard(request, org_id: int):
     view, form, filters = _filtered(
         request,
-        lambda f: reports.organisation_view(request.user, org_id, f),
+        lambda f, known: reports.organisation_view(request.user, org_id, f, known),
         with_groups=True,
     )
     if request.GET.get("format") == "csv":
@@ -195,7 +196,7 @@ def group_dashboard(request, group_id: int):
     access = facilitated_group(request, group_id)
     view, form, filters = _filtered(
         request,
-        lambda f: reports.group_view(request.user, access.group, f),
+        lambda f, known: reports.group_view(request.user, access.group, f, known),
         with_groups=False,
     )
     if request.GET.get("format") == "csv":

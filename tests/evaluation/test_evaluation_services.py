@@ -612,6 +612,9 @@ BAD_DEFINITIONS = {
     ),
     "use pulse": ("name: M\nitems: [One, Two]\nuse: pulse\n", "“use” must be “any” or “follow_up”"),
     "use unknown": ("name: M\nitems: [One, Two]\nuse: sometimes\n", "“use” must be"),
+    "impossible date": ("name: M\nwhen: 2024-02-30\nitems: [One, Two]\n", "not valid JSON or"),
+    "name is a date": ("name: 2024-02-01\nitems: [One, Two]\n", "“name”"),
+    "deeply nested": ("[" * 5000 + "]" * 5000, "not valid JSON or YAML"),
 }
 
 
