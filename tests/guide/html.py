@@ -99,3 +99,22 @@ class EmptyStates(HTMLParser):
     def handle_data(self, data):
         for state in self._open:
             state["text"] += data
+
+
+def syllables(word: str) -> int:
+    """A rough English syllable count (vowel groups, less a silent ending), enough for a grade."""
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if len(word) <= 3:
+        return 1 if word else 0
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    word = re.sub(r"^y", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", word)))
+
+
+def reading_grade(texts: list[str]) -> float:
+    """Flesch-Kincaid grade level: US school grade, so reading age is about grade + 5."""
+    found = [s for text in texts for s in sentences(text)]
+    words = [w for s in found for w in re.findall(r"[A-Za-z']+", s)]
+    per_sentence = len(words) / len(found)
+    per_word = sum(syllables(w) for w in words) / len(words)
+    return 0.39 * per_sentence + 11.8 * per_word - 15.59

@@ -17,7 +17,7 @@ from groups.selectors import group_access_for
 from groups.workshop_pack.content import EVIDENCE
 from guide.content import MODEL_NOTES, SECTIONS, section_for
 from rp_portal.reflective_models import MODELS
-from tests.guide.html import Page, sentences
+from tests.guide.html import Page, reading_grade, sentences
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,8 @@ def test_the_writing_is_plain_short_sentences_in_short_paragraphs(client, slug):
     assert sum(words) / len(words) <= 17, "sentences average more than 17 words"
     assert max(words) <= 35, "a sentence is longer than 35 words"
     assert max(len(block.split()) for block in blocks) <= 70, "a paragraph is over 70 words"
+    # Reading age 12 to 14 is about grade 7 to 9.
+    assert reading_grade(blocks) <= 9
 
 
 def test_each_section_links_to_the_next_one(client):
@@ -140,3 +142,14 @@ def test_the_guide_is_in_the_navigation_and_the_footer(client, person):
         footer = html.split("<footer", 1)[1]
         assert link in navbar
         assert link in footer
+
+
+def test_the_reading_grade_tells_plain_from_dense_writing():
+    plain = ["The group meets once a month. You can say what went well and what did not."]
+    dense = [
+        "Organisational heterogeneity necessitates considerable interdisciplinary "
+        "communication infrastructure, particularly regarding institutionalised "
+        "accountability and consequential professional responsibilities."
+    ]
+    assert reading_grade(plain) < 5
+    assert reading_grade(dense) > 15
