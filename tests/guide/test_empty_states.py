@@ -62,7 +62,7 @@ def _cases(f):
     org, group, empty_group = f["org"].pk, f["group"].pk, f["empty_group"].pk
     return [
         # (viewer, address, how many empty states the page shows at least)
-        (f["newcomer"], reverse("home"), 2),
+        (f["newcomer"], reverse("home"), 3),
         (f["newcomer"], reverse("groups:list"), 1),
         (f["newcomer"], reverse("groups:organisation_list"), 1),
         (f["newcomer"], reverse("sessions:mine"), 1),
