@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "evaluation",
     "privacy",
     "guide",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("privacy.urls")),
     path("", include("guide.urls")),
+    path("", include("onboarding.urls")),
     path("accounts/", include("rp_portal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from groups.selectors import home_summary
+from onboarding.guides import first_visit_guides
 from rp_portal.celery import app as celery_app
 from sessions.selectors import upcoming_bookings
 
@@ -18,9 +19,14 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if request.user.is_authenticated:
+        summary = home_summary(request.user)
+        next_bookings = upcoming_bookings(request.user, limit=3)
         context = {
-            **home_summary(request.user),
-            "next_bookings": upcoming_bookings(request.user, limit=3),
+            **summary,
+            "next_bookings": next_bookings,
+            "first_visit": first_visit_guides(
+                request.user, next_bookings=next_bookings, to_sign=summary["to_sign"]
+            ),
         }
     return render(request, "home.html", context)
 

@@ -19,6 +19,7 @@ from groups.permissions import (
 )
 from groups.services import organisations as services
 from groups.views.access import admin_organisation, report_errors
+from onboarding.guides import organisation_page_guide
 
 
 @login_required
@@ -52,6 +53,7 @@ def organisation_detail(request, org_id: int):
         "can_create_group": can_create_group(membership),
         "can_build_pack": can_build_workshop_pack(membership),
         "show_partner_code": can_see_partner_code(membership),
+        "first_visit_guide": organisation_page_guide(request.user, organisation, membership),
     }
     return render(request, "groups/organisation_detail.html", context)
 

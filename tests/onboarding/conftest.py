@@ -1,0 +1,1 @@
+from tests.groups.conftest import world  # noqa: F401  (the fixture, used by name)
