@@ -116,6 +116,10 @@ def test_every_guide_link_anywhere_lands_on_a_heading_that_exists(client, world)
     pages = [(None, reverse("guide:index"), [])]
     pages += [(None, reverse("guide:section", args=[s.slug]), []) for s in SECTIONS]
     pages += _pages(world)
+    # First-visit guides on home and the organisation page link into the guide too.
+    for person in (world.practitioner, world.facilitator, world.manager, world.admin):
+        pages.append((person, reverse("home"), []))
+        pages.append((person, reverse("groups:organisation_detail", args=[world.org.pk]), []))
     checked = 0
     for viewer, url, _wanted in pages:
         client.logout()
