@@ -43,6 +43,9 @@ HOSTILE = [
     "%s%s%s%n",
     "{{ settings.SECRET_KEY }}",
     "../../etc/passwd",
+    "[" * 20_000,  # nesting deep enough to exhaust a recursive parser
+    '{"name": ' + "[" * 20_000,
+    "a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b]",  # YAML aliases
 ]
 
 hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=80))

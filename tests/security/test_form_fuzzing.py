@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from evaluation.models import Measure
@@ -482,7 +482,16 @@ def test_hostile_values_get_a_form_error_or_a_clean_save_never_an_error(client, 
     assert client.get(url).status_code in {200, 405}  # 405: a POST-only action
     outcomes = {"refused": 0, "accepted": 0}
 
+    # Always tried as well: the valid submission, and every field far over any length limit
+    # (and of the wrong type).
+    overlong = {
+        **valid,
+        **{form.add_prefix(n): "x" * 100_000 for form in fields for n in form.fields},
+    }
+
     @FUZZ
+    @example(data=dict(valid))
+    @example(data=overlong)
     @given(data=data)
     def post(data):
         cache.clear()  # allauth's rate limits would otherwise answer 429 after a few examples
