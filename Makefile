@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rp_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check-deploy lock clean backup restore
+.PHONY: install run test lint format check-deploy lock clean backup restore bench
 
 # requirements.lock is what production installs; requirements-dev.lock adds the test tools.
 $(VENV)/.installed: requirements-dev.lock
@@ -59,6 +59,13 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+## Seed S and 10S into their own databases, load them under gunicorn, 10,000 reminders, PDF packs:
+## writes docs/benchmarks.md (about 15 minutes; needs PostgreSQL and Redis as for make test).
+bench: install
+	$(PY) scripts/bench_pages.py
+	$(PY) scripts/bench_reminders.py
+	$(PY) scripts/bench_packs.py
 
 ## Re-resolve both lock files from pyproject.toml (needs network to PyPI).
 lock: $(VENV)/.installed
