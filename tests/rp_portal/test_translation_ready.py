@@ -194,7 +194,19 @@ def test_a_new_language_needs_a_message_file_and_a_setting_and_no_code(
     assert "Skip to main content" in english
 
 
-OUR_PACKAGES = ("rp_portal", "groups", "sessions", "journals", "evaluation", "privacy", "guide")
+def _our_packages() -> tuple[str, ...]:
+    """The top-level packages of the project's own apps (not third-party ones)."""
+    from django.apps import apps
+
+    ours = [
+        a.name
+        for a in apps.get_app_configs()
+        if Path(a.path).is_relative_to(ROOT) and "site-packages" not in Path(a.path).parts
+    ]
+    return tuple(sorted({name.split(".")[0] for name in ours}))
+
+
+OUR_PACKAGES = _our_packages()
 
 
 def _our_forms() -> list[type]:
@@ -218,6 +230,13 @@ def _our_forms() -> list[type]:
         {c for c in below(forms.BaseForm) if c.__module__.split(".")[0] in OUR_PACKAGES},
         key=lambda c: f"{c.__module__}.{c.__qualname__}",
     )
+
+
+def test_our_packages_are_the_project_apps():
+    assert {"rp_portal", "groups", "sessions", "journals", "evaluation", "guide"} <= set(
+        OUR_PACKAGES
+    )
+    assert "allauth" not in OUR_PACKAGES
 
 
 def test_every_form_field_label_is_marked_for_translation():
