@@ -160,3 +160,53 @@ def test_a_document_download_is_an_attachment_with_nosniff(client, world, settin
     assert 'filename="pack.pdf"' in response["Content-Disposition"]
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_calendar_downloads_say_what_they_are_and_are_not_sniffed(client, world):
+    from sessions.models import SchedulePreference
+    from tests.sessions.fixtures_views import make_session
+
+    session = make_session(world.group)
+    client.force_login(world.practitioner)
+    ics = client.get(reverse("sessions:ics", args=[session.pk]))
+    assert ics.status_code == 200
+    assert ics["Content-Type"] == "text/calendar; charset=utf-8"
+    assert ics["Content-Disposition"] == f'attachment; filename="session-{session.pk}.ics"'
+    assert ics["X-Content-Type-Options"] == "nosniff"
+    preference, _ = SchedulePreference.objects.get_or_create(user=world.practitioner)
+    client.logout()
+    feed = client.get(reverse("sessions:feed", args=[preference.feed_token]))
+    assert feed.status_code == 200
+    assert feed["Content-Type"] == "text/calendar; charset=utf-8"
+    assert feed["Content-Disposition"].startswith("inline;")  # calendar apps subscribe to it
+    assert feed["X-Content-Type-Options"] == "nosniff"
+
+
+def _import_measure(client, world, definition: str):
+    client.force_login(world.admin)
+    return client.post(
+        reverse("evaluation:measures", args=[world.org.pk]), {"definition": definition}
+    )
+
+
+def test_a_measure_definition_is_parsed_safely_and_capped(client, world):
+    from evaluation.models import Measure
+
+    client.force_login(world.admin)
+    client.get(reverse("evaluation:measures", args=[world.org.pk]))  # sets up the library
+    before = Measure.objects.count()
+    hostile = [
+        "!!python/object/apply:os.system ['echo owned']",  # safe_load builds no Python objects
+        "name: x\nitems: !!python/name:os.system",
+        '{"name": ' + "[" * 20_000,  # nesting deep enough to exhaust a recursive parser
+        "name: " + "x" * 60_000,  # over the 50,000-character cap
+        "<script>alert(1)</script>",
+    ]
+    for definition in hostile:
+        response = _import_measure(client, world, definition)
+        assert response.status_code == 200, definition[:40]
+        assert response.context["form"].errors, definition[:40]
+    assert Measure.objects.count() == before
+    accepted = _import_measure(client, world, "name: Our measure\nitems: [One, Two]")
+    assert accepted.status_code in {200, 302}
+    assert Measure.objects.count() == before + 1
