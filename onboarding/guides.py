@@ -106,8 +106,8 @@ def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
             "organisation",
             _("Create your organisation"),
             _(
-                "The organisation holds your people, rooms and groups. Each organisation sees "
-                "only its own, so nothing you add is visible to anyone else."
+                "The organisation holds your people, rooms and groups. Other organisations see "
+                "none of it, unless you invite them into a multi-agency group."
             ),
             status=(
                 _("%(org)s is set up and you are its admin.") % {"org": organisation.name}
@@ -144,8 +144,8 @@ def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
             "branding",
             _("Add your logo and colour"),
             _(
-                "Invitations, pages and workshop packs then carry your organisation's look, so "
-                "people know the invitation really comes from you."
+                "Your logo shows on your organisation's page, and with your colour on the "
+                "workshop packs you hand out, so people recognise them as yours."
             ),
             status=_("Your branding is in place.") if branded else _("Still the standard look."),
             done=branded,
