@@ -390,6 +390,11 @@ def values(journal, exports):
     return Values(journal, exports)
 
 
+# Our own view answers allauth's path first (rp_portal/accounts/urls.py is included before
+# allauth's URLs), so allauth's name resolves to ours.
+SHADOWED = {"account_change_password": "password_change"}
+
+
 def test_the_walk_covers_every_url_pattern_and_each_url_resolves(values):
     patterns = _patterns()
     urls = _urls(values)
@@ -399,7 +404,8 @@ def test_the_walk_covers_every_url_pattern_and_each_url_resolves(values):
     for label, url in urls:
         match = resolve(url)  # raises Resolver404 when the walk fills a URL wrongly
         if not label.endswith(":None") and label != "None":
-            assert label.split(":")[-1] == match.url_name, (label, url)
+            name = label.split(":")[-1]
+            assert SHADOWED.get(name, name) == match.url_name, (label, url)
 
 
 def test_the_author_sees_their_own_text_on_their_journal_pages(client, journal, values):
