@@ -165,7 +165,7 @@ def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
             status=_("You have invited people.") if invited else _("Nobody invited yet."),
             done=invited,
             action_url=org_url("invite"),
-            action_label=_("Invite people"),
+            action_label=_("Invite your first people"),
         )
     )
     steps.append(_first_group_step(user, organisation, group))
@@ -215,7 +215,7 @@ def _first_group_step(user, organisation: Organisation, group: PracticeGroup | N
             status=_("No group yet."),
             done=False,
             action_url=reverse("groups:create", args=[organisation.pk]),
-            action_label=_("Set up a group"),
+            action_label=_("Start the first group"),
             more_url=_guide_url("setting-up", "buy_in"),
             more_label=_("The seven steps in the guide"),
         )

@@ -35,7 +35,11 @@ CHROMIUM_FLAGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
+TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1280, "height": 900}
+# Each step of a desktop journey is also photographed at these widths (NN-step-375.png,
+# NN-step-768.png), so every journey can be seen on a phone and a tablet.
+ALSO_AT = (PHONE, TABLET)
 
 
 def pytest_collection_modifyitems(items):
@@ -61,12 +65,13 @@ def browser():
 class Journey:
     """One person's browser, with a page check after each step."""
 
-    def __init__(self, page: Page, base_url: str, folder: Path):
+    def __init__(self, page: Page, base_url: str, folder: Path, *, also_at=()):
         self.page = page
         self.base_url = base_url
         self.folder = folder
         self.steps = 0
         self.axe = Axe()
+        self.also_at = also_at
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
@@ -88,7 +93,19 @@ class Journey:
             for v in results.response["violations"]
             if v["impact"] in {"serious", "critical"}
         ]
+        self.photograph_at_other_widths(f"{self.steps:02d}-{slug}")
         assert not bad, f"accessibility problems on '{name}' ({self.page.url}):\n" + "\n".join(bad)
+
+    def photograph_at_other_widths(self, stem: str) -> None:
+        """The same page at each width of ``also_at``, then back to the journey's own size."""
+        own = self.page.viewport_size
+        for size in self.also_at:
+            if own and size["width"] == own["width"]:
+                continue
+            self.page.set_viewport_size(size)
+            self.page.screenshot(path=self.folder / f"{stem}-{size['width']}.png", full_page=True)
+        if own and self.page.viewport_size != own:
+            self.page.set_viewport_size(own)
 
 
 @pytest.fixture
@@ -104,7 +121,7 @@ def journey(browser, live_server, request):
         "console",
         lambda msg: errors.append(msg.text) if msg.type == "error" else None,
     )
-    yield Journey(page, live_server.url, folder)
+    yield Journey(page, live_server.url, folder, also_at=ALSO_AT)
     context.close()
     assert not errors, f"the browser reported errors: {errors}"
 
@@ -140,7 +157,7 @@ def another_browser(browser, live_server, request):
             "console",
             lambda msg: errors.append(f"{who}: {msg.text}") if msg.type == "error" else None,
         )
-        return Journey(page, live_server.url, folder)
+        return Journey(page, live_server.url, folder, also_at=ALSO_AT)
 
     yield open_browser
     for context in contexts:

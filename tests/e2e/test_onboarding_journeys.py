@@ -110,7 +110,7 @@ def test_an_organisation_admin_is_guided_from_sign_up_to_the_first_poll(journey,
     expect(_step(guide, "Invite people")).to_contain_text("Next")
     journey.check("organisation page with the guide")
 
-    guide.get_by_role("link", name="Invite people").click()
+    guide.get_by_role("link", name="Invite your first people").click()
     expect(page.get_by_role("heading", name="Invite people", level=1)).to_be_visible()
     one = page.get_by_role("region", name="One person")
     one.get_by_label("Email address").fill("sam.okoro@example.test")
@@ -125,7 +125,7 @@ def test_an_organisation_admin_is_guided_from_sign_up_to_the_first_poll(journey,
     journey.goto("/")
     guide = _guide(page, "Setting up your organisation")
     expect(_step(guide, "Set up the first group")).to_contain_text("Next")
-    guide.get_by_role("link", name="Set up a group").click()
+    guide.get_by_role("link", name="Start the first group").click()
     page.get_by_label("Name").fill("Harbourside Reflective Group")
     page.get_by_label("Purpose").fill("Reflecting together on our work with care leavers.")
     page.locator("label").filter(has_text=re.compile(r"^\s*Team\s*$")).click()
