@@ -97,6 +97,26 @@ def _pages(world):
             reverse("journals:group_learning", args=[world.group.pk]),
             [_guide("privacy", "shared-learning")],
         ),
+        (
+            world.practitioner,
+            reverse("evaluation:mine"),
+            [_guide("privacy", "questionnaires")],
+        ),
+        (
+            world.facilitator,
+            reverse("evaluation:plan", args=[world.group.pk]),
+            [_guide("setting-up", "measures"), _guide("privacy", "small-numbers")],
+        ),
+        (
+            world.admin,
+            reverse("evaluation:measures", args=[world.org.pk]),
+            [_guide("setting-up", "measures")],
+        ),
+        (
+            world.manager,
+            reverse("evaluation:dashboard", args=[world.org.pk]),
+            [_guide("privacy", "small-numbers")],
+        ),
     ]
 
 
