@@ -142,3 +142,18 @@ def test_every_main_page_runs_the_same_queries_at_both_sizes_and_none_while_rend
             problems.append(f"{page.name}: {len(at_large)} queries (at most {page.ceiling})")
     print("\n".join(f"{name}: {a} / {b}" for name, (a, b) in counts.items()))
     assert not problems, "\n".join(problems)
+
+
+def test_the_journal_list_is_paginated_and_session_lists_are_bounded(client, db):
+    seeder = seed_scale(organisations=1, weeks_past=30, weeks_future=25)  # 32 entries each
+    client.force_login(seeder.users[PEOPLE["practitioner"]])
+
+    first = client.get(reverse("journals:list")).content.decode()
+    second = client.get(reverse("journals:list"), {"page": 2}).content.decode()
+
+    assert "page=2" in first
+    assert first.count('href="/journal/') > second.count('href="/journal/') > 0
+    client.force_login(seeder.users[PEOPLE["facilitator"]])
+    response = client.get(reverse("sessions:group_sessions", args=[_group(seeder).pk]))
+    assert len(response.context["upcoming"]) == 20  # of 25 to come
+    assert len(response.context["past"]) == 20  # of 30 held
