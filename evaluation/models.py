@@ -191,3 +191,27 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"score {self.pk}"
+
+
+class QuestionnaireEmail(models.Model):
+    """Who has been sent which questionnaire email: each person gets each one once, even when
+    the sending task is retried or delivered twice. Holds no answers."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        REMINDER = "reminder", _("reminder")
+
+    window = models.ForeignKey(QuestionnaireWindow, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window", "user", "kind"], name="one_questionnaire_email_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"

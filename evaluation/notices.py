@@ -1,5 +1,7 @@
-"""Questionnaire invitations and one reminder, by email. Each is sent once per window (a
-timestamp on the window, set in the same transaction as the sending)."""
+"""Questionnaire invitations and one reminder, by email. Each person gets each email once: a
+ledger row (QuestionnaireEmail) is written in the same transaction as that person's email, so
+a task that fails half-way and is retried, or is delivered twice, sends only what is missing.
+The window's timestamp records that everyone due has been sent it."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.models import Completion, QuestionnaireWindow
+from evaluation.models import Completion, QuestionnaireEmail, QuestionnaireWindow
 from groups.models import GroupMember
 from rp_portal.emails import templated_email_send
 from sessions.models import Booking
@@ -32,24 +34,44 @@ def _recipients(window: QuestionnaireWindow):
     return people
 
 
-def _send(window: QuestionnaireWindow, people, template: str) -> int:
+def _send(window: QuestionnaireWindow, people, template: str, kind: str) -> int:
+    """Email each person who has not had this email yet; returns how many were sent."""
     url = settings.SITE_URL + reverse("evaluation:answer", args=[window.pk])
+    already = set(
+        QuestionnaireEmail.objects.filter(window=window, kind=kind).values_list(
+            "user_id", flat=True
+        )
+    )
+    sent = 0
     with get_connection() as connection:
         for person in people:
-            templated_email_send(
-                to=[person.email],
-                template_prefix=template,
-                connection=connection,
-                context={
-                    "window": window,
-                    "group": window.plan.group,
-                    "person": person,
-                    "url": url,
-                    "preferences_url": settings.SITE_URL + reverse("sessions:preferences"),
-                    "reason": "member",
-                },
-            )
-    return len(people)
+            if person.pk in already:
+                continue
+            try:
+                with transaction.atomic():
+                    # Fails on a second sender; rolled back if the email cannot be sent.
+                    QuestionnaireEmail.objects.create(window=window, user=person, kind=kind)
+                    templated_email_send(
+                        to=[person.email],
+                        template_prefix=template,
+                        connection=connection,
+                        context={
+                            "window": window,
+                            "group": window.plan.group,
+                            "person": person,
+                            "url": url,
+                            "preferences_url": settings.SITE_URL + reverse("sessions:preferences"),
+                            "reason": "member",
+                        },
+                    )
+            except IntegrityError:
+                continue  # another run sent it
+            sent += 1
+    return sent
+
+
+def _window(window_id: int) -> QuestionnaireWindow:
+    return QuestionnaireWindow.objects.select_related("plan__group", "session").get(pk=window_id)
 
 
 def invitations_send(*, now=None) -> int:
@@ -60,17 +82,11 @@ def invitations_send(*, now=None) -> int:
         invitations_sent_at__isnull=True, opens_at__lte=now, closes_at__gt=now
     )
     for window_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            window = (
-                QuestionnaireWindow.objects.select_for_update(of=("self",))
-                .select_related("plan__group", "session")
-                .get(pk=window_id)
-            )
-            if window.invitations_sent_at:
-                continue
-            window.invitations_sent_at = now
-            window.save(update_fields=["invitations_sent_at"])
-            sent += _send(window, _recipients(window), "emails/questionnaire_invitation")
+        window = _window(window_id)
+        sent += _send(window, _recipients(window), "emails/questionnaire_invitation", "invitation")
+        QuestionnaireWindow.objects.filter(pk=window_id, invitations_sent_at__isnull=True).update(
+            invitations_sent_at=now
+        )
     return sent
 
 
@@ -85,20 +101,15 @@ def reminders_send(*, now=None, before_close: timedelta = timedelta(days=2)) -> 
         closes_at__lte=now + before_close,
     )
     for window_id in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            window = (
-                QuestionnaireWindow.objects.select_for_update(of=("self",))
-                .select_related("plan__group", "session")
-                .get(pk=window_id)
-            )
-            if window.reminder_sent_at:
-                continue
-            window.reminder_sent_at = now
-            window.save(update_fields=["reminder_sent_at"])
-            done = set(Completion.objects.filter(window=window).values_list("user_id", flat=True))
-            sent += _send(
-                window,
-                [p for p in _recipients(window) if p.pk not in done],
-                "emails/questionnaire_reminder",
-            )
+        window = _window(window_id)
+        done = set(Completion.objects.filter(window=window).values_list("user_id", flat=True))
+        sent += _send(
+            window,
+            [p for p in _recipients(window) if p.pk not in done],
+            "emails/questionnaire_reminder",
+            "reminder",
+        )
+        QuestionnaireWindow.objects.filter(pk=window_id, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
     return sent

@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.models import Completion, QuestionnaireWindow, Response
+from evaluation.models import Completion, QuestionnaireEmail, QuestionnaireWindow, Response
 from groups.models import Invitation, Membership
 from journals.models import JournalEntry
 from privacy.selectors import invitations_to, own_pseudonyms, own_shared_learning
@@ -158,6 +158,10 @@ def retention_apply(*, now=None) -> dict[str, int]:
     )
     deleted = {
         "completions": Completion.objects.filter(window__in=closed_windows).delete()[0],
+        # Who was emailed about a questionnaire: kept as long as who answered it.
+        "questionnaire_emails": QuestionnaireEmail.objects.filter(
+            window__in=closed_windows
+        ).delete()[0],
         "invitations": Invitation.objects.filter(
             accepted_at__isnull=True, expires_at__lt=now - INVITATIONS_KEPT_AFTER_EXPIRY
         ).delete()[0],

@@ -3,12 +3,14 @@ checked before anything is stored), pulse windows, measure import and the emails
 
 from __future__ import annotations
 
+import smtplib
 import threading
 from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail.backends import locmem
 from django.db import connection, models
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from evaluation.models import (
     Completion,
     EvaluationPlan,
     Measure,
+    QuestionnaireEmail,
     QuestionnaireWindow,
     Response,
     Score,
@@ -658,6 +661,43 @@ def test_invitations_go_to_every_member_once_per_window(world, answering, mailou
     window.refresh_from_db()
     assert window.invitations_sent_at is not None
 
+    assert notices.invitations_send() == 0
+    assert len(mailoutbox) == 3
+
+
+class _FailsForOneAddress(locmem.EmailBackend):
+    """The test outbox, except that the mail server refuses one address the first time."""
+
+    refuse: set = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            if set(message.to) & self.refuse:
+                self.refuse -= set(message.to)
+                raise smtplib.SMTPServerDisconnected("the mail server went away")
+        return super().send_messages(messages)
+
+
+def test_a_retry_after_the_mail_server_fails_half_way_sends_each_invitation_once(
+    world, answering, mailoutbox, settings
+):
+    _plan, window = answering
+    third = member_of(world.group)
+    settings.EMAIL_BACKEND = f"{__name__}._FailsForOneAddress"
+    _FailsForOneAddress.refuse = {world.practitioner.email}
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notices.invitations_send()
+    first = _to(mailoutbox)
+    window.refresh_from_db()
+    assert window.invitations_sent_at is None  # not everyone has it yet
+    assert world.practitioner.email not in first
+
+    assert notices.invitations_send() == 3 - len(first)  # the retry sends only what is missing
+    assert _to(mailoutbox) == sorted(
+        [world.facilitator.email, world.practitioner.email, third.email]
+    )
+    assert QuestionnaireEmail.objects.filter(window=window, kind="invitation").count() == 3
     assert notices.invitations_send() == 0
     assert len(mailoutbox) == 3
 

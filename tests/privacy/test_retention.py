@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from evaluation.models import Completion, EvaluationPlan, QuestionnaireWindow
+from evaluation.models import Completion, EvaluationPlan, QuestionnaireEmail, QuestionnaireWindow
 from groups.models import Invitation
 from privacy.services import retention_apply
 from privacy.tasks import apply_retention
@@ -20,7 +20,14 @@ from tests.factories import GroupMemberFactory, OrganisationFactory, PracticeGro
 
 pytestmark = pytest.mark.django_db
 
-NOTHING = {"completions": 0, "invitations": 0, "audit_events": 0, "reminders": 0}
+NOTHING = {
+    "completions": 0,
+    "questionnaire_emails": 0,
+    "invitations": 0,
+    "audit_events": 0,
+    "reminders": 0,
+}
+ONE_EACH = dict.fromkeys(NOTHING, 1)
 
 
 def _days_ago(days: int):
@@ -44,6 +51,7 @@ def rows(db):
             closes_at=_days_ago(closed_days_ago),
         )
         Completion.objects.create(window=windows[name], user=person)
+        QuestionnaireEmail.objects.create(window=windows[name], user=person, kind="invitation")
     invitations = {
         name: Invitation.objects.create(
             organisation=org,
@@ -71,6 +79,10 @@ def rows(db):
         reminders[name] = Reminder.objects.create(session=session, user=person, kind="before-48h")
     return {
         "completions": (Completion, {n: w.completions.get().pk for n, w in windows.items()}),
+        "questionnaire_emails": (
+            QuestionnaireEmail,
+            {n: w.emails.get().pk for n, w in windows.items()},
+        ),
         "invitations": (Invitation, {n: i.pk for n, i in invitations.items()}),
         "audit_events": (AuditEvent, {n: e.pk for n, e in events.items()}),
         "reminders": (Reminder, {n: r.pk for n, r in reminders.items()}),
@@ -79,7 +91,7 @@ def rows(db):
 
 def test_rows_past_their_period_are_deleted_and_rows_inside_it_stay(rows):
     deleted = retention_apply()
-    assert deleted == {"completions": 1, "invitations": 1, "audit_events": 1, "reminders": 1}
+    assert deleted == ONE_EACH
     for kind, (model, ids) in rows.items():
         left = set(model.objects.filter(pk__in=ids.values()).values_list("pk", flat=True))
         assert left == {pk for name, pk in ids.items() if name != "old"}, kind
@@ -93,12 +105,7 @@ def test_a_second_run_deletes_nothing(rows):
 
 
 def test_the_task_runs_the_same_clean_up(rows):
-    assert apply_retention.delay().get() == {
-        "completions": 1,
-        "invitations": 1,
-        "audit_events": 1,
-        "reminders": 1,
-    }
+    assert apply_retention.delay().get() == ONE_EACH
     assert apply_retention.delay().get() == NOTHING
 
 
