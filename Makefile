@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rp_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check-deploy lock clean backup restore bench
+.PHONY: install run test lint format check-deploy lock clean backup restore bench guide-screenshots
 
 # requirements.lock is what production installs; requirements-dev.lock adds the test tools.
 $(VENV)/.installed: requirements-dev.lock
@@ -66,6 +66,12 @@ bench: install
 	$(PY) scripts/bench_pages.py
 	$(PY) scripts/bench_reminders.py
 	$(PY) scripts/bench_packs.py
+
+## Run the browser journeys the user guide shows and copy their pictures to docs/images/.
+guide-screenshots: install
+	scripts/system-packages --tests
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+	  $(PY) scripts/user_guide_screenshots.py
 
 ## Re-resolve both lock files from pyproject.toml (needs network to PyPI).
 lock: $(VENV)/.installed
