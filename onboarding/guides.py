@@ -28,6 +28,7 @@ from groups.models import (
     SignOff,
 )
 from groups.selectors import group_access_for
+from guide.templatetags.guide_links import guide_url
 from journals.models import JournalEntry
 from onboarding.models import GuideKind, HiddenGuide
 from sessions.models import GroupSession, Poll
@@ -87,7 +88,8 @@ def _when(moment) -> str:
 
 
 def _guide_url(section: str, anchor: str) -> str:
-    return reverse("guide:section", args=[section]) + f"#{anchor}"
+    """Through the guide's own helper, which refuses a section or heading it does not have."""
+    return guide_url(section, anchor)
 
 
 def hidden_kinds(user) -> set[str]:
@@ -97,9 +99,15 @@ def hidden_kinds(user) -> set[str]:
 # --- Organisation admin -----------------------------------------------------------------------
 
 
-def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
+def organisation_admin_guide(
+    user, organisation: Organisation | None, *, with_checklist: bool = True
+) -> Guide:
     """From creating the organisation to its first date poll. ``organisation`` is None for
-    someone who belongs to no organisation yet: the first step is then still to do."""
+    someone who belongs to no organisation yet: the first step is then still to do.
+
+    ``with_checklist``: say how far the first group's seven-step checklist has got (the
+    organisation page does; the home page, which also carries other guides, only links to it).
+    """
     org_url = lambda name, *args: reverse(f"groups:{name}", args=[organisation.pk, *args])  # noqa: E731
     steps = [
         GuideStep(
@@ -134,11 +142,24 @@ def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
         )
 
     branded = bool(organisation.logo) or organisation.accent_colour.lower() != DEFAULT_ACCENT
-    invited = (
-        Invitation.objects.filter(organisation=organisation).exists()
-        or Membership.objects.filter(organisation=organisation).exclude(user=user).exists()
+    # One query for everything the steps need to know about the organisation.
+    first_group = PracticeGroup.objects.filter(host=OuterRef("pk")).order_by("created_at", "pk")
+    facts = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .annotate(
+            invited=Exists(Invitation.objects.filter(organisation=OuterRef("pk"))),
+            others=Exists(
+                Membership.objects.filter(organisation=OuterRef("pk")).exclude(user=user)
+            ),
+            group_id=Subquery(first_group.values("pk")[:1]),
+            group_name=Subquery(first_group.values("name")[:1]),
+            polled=Exists(Poll.objects.filter(group__host=OuterRef("pk"))),
+        )
+        .values("invited", "others", "group_id", "group_name", "polled")
+        .get()
     )
-    group = PracticeGroup.objects.filter(host=organisation).order_by("created_at", "pk").first()
+    invited = facts["invited"] or facts["others"]
+    group_id = facts["group_id"]
     steps.append(
         GuideStep(
             "branding",
@@ -168,8 +189,8 @@ def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
             action_label=_("Invite your first people"),
         )
     )
-    steps.append(_first_group_step(user, organisation, group))
-    polled = group is not None and Poll.objects.filter(group__host=organisation).exists()
+    steps.append(_first_group_step(user, organisation, facts, with_checklist=with_checklist))
+    polled = facts["polled"]
     steps.append(
         GuideStep(
             "poll",
@@ -182,12 +203,12 @@ def organisation_admin_guide(user, organisation: Organisation | None) -> Guide:
                 _("A date poll is open or done.")
                 if polled
                 else _("Set up a group first.")
-                if group is None
+                if group_id is None
                 else _("No poll yet.")
             ),
             done=polled,
-            action_url=reverse("sessions:poll_new", args=[group.pk]) if group else "",
-            action_label=_("Open a date poll") if group else "",
+            action_url=reverse("sessions:poll_new", args=[group_id]) if group_id else "",
+            action_label=_("Open a date poll") if group_id else "",
         )
     )
     return Guide(
@@ -202,12 +223,14 @@ def _intro() -> str:
     )
 
 
-def _first_group_step(user, organisation: Organisation, group: PracticeGroup | None) -> GuideStep:
+def _first_group_step(
+    user, organisation: Organisation, facts: dict, *, with_checklist: bool
+) -> GuideStep:
     why = _(
         "A group goes well when it is set up well. Its page has a seven-step checklist, from "
         "leadership sign-off to letting the group decide when it meets."
     )
-    if group is None:
+    if facts["group_id"] is None:
         return GuideStep(
             "group",
             _("Set up the first group"),
@@ -219,10 +242,19 @@ def _first_group_step(user, organisation: Organisation, group: PracticeGroup | N
             more_url=_guide_url("setting-up", "buy_in"),
             more_label=_("The seven steps in the guide"),
         )
-    checklist = group_checklist(group_access_for(user, group.pk))
+    group_url = reverse("groups:detail", args=[facts["group_id"]])
+    if not with_checklist:
+        return GuideStep(
+            "group", _("Set up the first group"), why,
+            status=_("%(group)s is set up. Its page has the seven-step checklist to work through.")
+            % {"group": facts["group_name"]},
+            done=True, action_url=group_url, action_label=_("Open its checklist"),
+            more_url=_guide_url("setting-up", "buy_in"), more_label=_("The seven steps in the guide"),
+        )  # fmt: skip
+    checklist = group_checklist(group_access_for(user, facts["group_id"]))
     pending = next_step(checklist)
     status = _("%(group)s: %(done)s of %(total)s set-up steps done.") % {
-        "group": group.name,
+        "group": facts["group_name"],
         "done": sum(1 for step in checklist if step.done),
         "total": len(checklist),
     }
@@ -234,7 +266,7 @@ def _first_group_step(user, organisation: Organisation, group: PracticeGroup | N
         why,
         status=status,
         done=True,
-        action_url=pending.action_url if pending else reverse("groups:detail", args=[group.pk]),
+        action_url=pending.action_url if pending else group_url,
         action_label=pending.action_label if pending else _("Open the group"),
         more_url=_guide_url("setting-up", pending.key if pending else "buy_in"),
         more_label=_("Why this step matters"),
@@ -505,7 +537,7 @@ def first_visit_guides(user, *, next_bookings: list, to_sign: list) -> dict:
             continue
         organisation = memberships[org_id].organisation if org_id else None
         if kind == GuideKind.ORGANISATION_ADMIN:
-            guide = organisation_admin_guide(user, organisation)
+            guide = organisation_admin_guide(user, organisation, with_checklist=False)
         elif kind == GuideKind.PRACTITIONER:
             guide = practitioner_guide(user, next_bookings=next_bookings)
         else:

@@ -61,3 +61,16 @@ def test_the_admin_sees_the_five_steps_with_the_next_one_highlighted(client, wor
     # after branding.
     assert reverse("groups:organisation_edit", args=[world.org.pk]) in guide
     assert "After this: Open a date poll." in guide
+
+
+def test_the_organisation_page_says_how_far_the_first_groups_checklist_has_got(client, world):
+    client.force_login(world.admin)
+    org_page = client.get(reverse("groups:organisation_detail", args=[world.org.pk]))
+    guide = _section(org_page.content.decode(), "org_admin")
+    # Its facilitator is named already: one of the seven is done.
+    assert "Team RP: 1 of 7 set-up steps done." in guide
+    assert "Next on its checklist: Leadership buy-in." in guide
+    # Home, which carries other guides too, links to the checklist instead of counting it.
+    home = _section(client.get(reverse("home")).content.decode(), "org_admin")
+    assert "Team RP is set up. Its page has the seven-step checklist to work through." in home
+    assert reverse("groups:detail", args=[world.group.pk]) in home
