@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import invitations, organisations, practice_groups, setup, workshop_pack
+from groups.views import audit, invitations, organisations, practice_groups, setup, workshop_pack
 
 app_name = "groups"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/<int:org_id>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path("orgs/<int:org_id>/logo/", organisations.organisation_logo, name="organisation_logo"),
     path("orgs/<int:org_id>/people/", organisations.people, name="people"),
+    path("orgs/<int:org_id>/audit/", audit.audit_log_page, name="audit_log"),
     path("orgs/<int:org_id>/workshop-pack/", workshop_pack.workshop_pack, name="workshop_pack"),
     path(
         "orgs/<int:org_id>/people/<int:membership_id>/roles/",

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rp_portal.audit.services import audit_log
 from rp_portal.crypto import decrypt_bytes, encrypt_bytes
 from rp_portal.documents.models import DocumentBuild
 from rp_portal.documents.registry import builder_for
@@ -57,6 +58,12 @@ def document_request(
     build = DocumentBuild.objects.create(
         kind=kind, owner=owner, organisation_id=organisation_id, inputs=inputs, inputs_hash=digest
     )
+    # Every export (journal, personal data, packs, reports) is in the audit log: its kind, not
+    # its contents.
+    audit_log(
+        actor=owner, action="document.request", target=build, organisation_id=organisation_id,
+        kind=kind,
+    )  # fmt: skip
     from rp_portal.documents.tasks import build_document
 
     build_document.delay_on_commit(build.pk)

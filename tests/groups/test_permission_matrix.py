@@ -42,6 +42,7 @@ MATRIX: dict[str, tuple[tuple[int, int], ...]] = {
     # A 404 for members too here: the organisation has no logo in this world.
     "organisation_logo":   (LOGIN,    HIDDEN_TO_ALL,    HIDDEN_TO_ALL,    HIDDEN_TO_ALL,    HIDDEN_TO_ALL,    HIDDEN),
     "people":              (LOGIN,    FORBIDDEN,        FORBIDDEN,        FORBIDDEN,        PAGE,             HIDDEN),
+    "audit_log":           (LOGIN,    FORBIDDEN,        FORBIDDEN,        FORBIDDEN,        PAGE,             HIDDEN),
     # Admins and facilitators customise the workshop pack; an empty POST re-renders the form.
     "workshop_pack":       (LOGIN,    FORBIDDEN,        PAGE,             FORBIDDEN,        PAGE,             HIDDEN),
     "person_roles":        (LOGIN,    ACTION_FORBIDDEN, ACTION_FORBIDDEN, ACTION_FORBIDDEN, ACTION,           ACTION_HIDDEN),

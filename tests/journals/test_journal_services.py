@@ -503,6 +503,8 @@ def test_the_management_command_rotates_every_entry(settings, keys, world):
         "Entry 1",
         "Entry 2",
     ]
+    rotation = AuditEvent.objects.get(action="keys.rotate")  # who ran it: the operator
+    assert rotation.detail == {"entries": 3, "private_exports": 0}
 
 
 def test_rotation_with_a_key_missing_fails_loudly_and_writes_nothing(settings, keys, world):

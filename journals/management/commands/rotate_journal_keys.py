@@ -7,6 +7,7 @@ key. Entries are processed in batches and the command can be run again safely.
 from django.core.management.base import BaseCommand
 
 from journals.services import entries_rotate_keys
+from rp_portal.audit.services import audit_log
 from rp_portal.documents.services import private_documents_rotate_keys
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         done = entries_rotate_keys()
         files = private_documents_rotate_keys()
+        audit_log(actor=None, action="keys.rotate", entries=done, private_exports=files)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-encrypted {done} journal entries and {files} private exports with the newest key."
