@@ -153,8 +153,9 @@ def book_people(people: int, per_session: int) -> None:
             GroupSession(
                 organisation=org,
                 group=group,
-                starts_at=soon + timedelta(minutes=n),
-                ends_at=soon + timedelta(minutes=n + 90),
+                # All inside the 48-hour window: 47 hours ahead, 20 seconds apart.
+                starts_at=soon + timedelta(seconds=20 * n),
+                ends_at=soon + timedelta(seconds=20 * n, minutes=90),
                 capacity=per_session,
                 online_link="https://meet.example.test/busy",
             )
