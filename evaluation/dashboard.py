@@ -442,6 +442,7 @@ def _measure_figures(measure_id, score_rows, change_rows, windows, groups, parts
     for window_id in tokens:
         by_group[windows[window_id]["group"]].append(window_id)
     window_parts: dict[int, dict[tuple, int]] = {}
+    baseline_of: dict[int, int] = {}  # group -> its baseline window
     for group_id, window_ids in by_group.items():
         base = [w for w in window_ids if windows[w]["kind"] == QuestionnaireWindow.Kind.BASELINE]
         base_tokens = tokens[base[0]] if base else frozenset()
@@ -456,6 +457,7 @@ def _measure_figures(measure_id, score_rows, change_rows, windows, groups, parts
                 parts.append(Part(key, people, domain=group_id))
             window_parts[window_id] = dict.fromkeys(keys, 1)
         if base:
+            baseline_of[group_id] = base[0]
             signatures: dict[frozenset, set] = defaultdict(set)
             for person in base_tokens:
                 signatures[frozenset(w for w in follow if person in tokens[w])].add(person)
@@ -495,7 +497,7 @@ def _measure_figures(measure_id, score_rows, change_rows, windows, groups, parts
         group = by_id[window["group"]]
         quarter = quarter_of(window["closes_at"])
         vector = {("m", measure_id, row["window"], "paired"): 1}
-        for key in window_parts.get(_baseline_of(window["group"], windows, tokens), {}):
+        for key in window_parts.get(baseline_of.get(window["group"]), {}):
             if row["window"] in key[3]:
                 vector[key] = -1
         for line in _rows_for(group):
@@ -518,14 +520,6 @@ def _measure_figures(measure_id, score_rows, change_rows, windows, groups, parts
     for figure in changes:
         figure.key = (*figure.key, figure.epoch)
     return trend, changes
-
-
-def _baseline_of(group_id, windows, tokens) -> int | None:
-    for window_id in tokens:
-        window = windows[window_id]
-        if window["group"] == group_id and window["kind"] == QuestionnaireWindow.Kind.BASELINE:
-            return window_id
-    return None
 
 
 def _change_statistics(figure: Figure) -> None:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -87,10 +85,4 @@ class DashboardFilterForm(forms.Form):
     def filters(self) -> Filters:
         if not self.is_valid():
             return Filters()
-        data = self.cleaned_data
-        return Filters(
-            group=data.get("group"),
-            structure=data.get("structure") or "",
-            start=date.fromisoformat(data["start"]) if data.get("start") else None,
-            end=date.fromisoformat(data["end"]) if data.get("end") else None,
-        )
+        return Filters.from_inputs(self.cleaned_data)

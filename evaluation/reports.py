@@ -9,7 +9,6 @@ import io
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,8 +22,8 @@ from evaluation.dashboard import (
     build_family,
     quarter_label,
 )
-from groups.models import GroupPartner, Membership, Organisation, PracticeGroup
-from groups.selectors import group_access_for
+from groups.models import GroupPartner, Organisation, PracticeGroup
+from groups.selectors import group_access_for, organisation_for
 from rp_portal.documents.registry import BuiltFile
 from rp_portal.pdf import html_to_pdf
 
@@ -82,15 +81,11 @@ class View:
 
 
 def _managed(user, org_id: int) -> Organisation:
-    membership = (
-        Membership.objects.select_related("organisation")
-        .filter(user=user, organisation_id=org_id)
-        .filter(Q(is_manager=True) | Q(is_admin=True))
-        .first()
-    )
-    if membership is None:
+    """The organisation, for its managers and admins; a 404 for anyone else."""
+    organisation, membership = organisation_for(user, org_id)
+    if not (membership.is_manager or membership.is_admin):
         raise Http404("No such dashboard.")
-    return membership.organisation
+    return organisation
 
 
 def _family(organisation, known: dict | None) -> Family:

@@ -183,7 +183,7 @@ def organisation_dashboard(request, org_id: int):
         with_groups=True,
     )
     if request.GET.get("format") == "csv":
-        return _csv_response(request, view, "organisation", org_id)
+        return _csv_response(request, view)
     return render(
         request,
         "evaluation/dashboard.html",
@@ -200,7 +200,7 @@ def group_dashboard(request, group_id: int):
         with_groups=False,
     )
     if request.GET.get("format") == "csv":
-        return _csv_response(request, view, "group", group_id)
+        return _csv_response(request, view)
     return render(
         request,
         "evaluation/dashboard.html",
@@ -215,7 +215,7 @@ def group_dashboard(request, group_id: int):
     )
 
 
-def _csv_response(request, view: reports.View, scope: str, object_id: int) -> HttpResponse:
+def _csv_response(request, view: reports.View) -> HttpResponse:
     audit_log(
         actor=request.user,
         action="evaluation.csv",
