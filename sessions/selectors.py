@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -16,6 +17,28 @@ from sessions import permissions
 from sessions.models import Booking, GroupSession, Poll, PollAnswer, Room, SchedulePreference
 
 ACTIVE = [Booking.Status.BOOKED, Booking.Status.WAITLISTED]
+PAGE_SIZE = 20
+
+
+def page_of(
+    rows: QuerySet, number, *, per_page: int = PAGE_SIZE, counted: QuerySet | None = None
+) -> Page:
+    """One page of a list, read now (two queries: the count and the page), so the template
+    runs none. Whatever came in the address gives a real page: anything that is not a
+    whole number, zero or below is the first page, past the end is the last.
+
+    ``counted``: the same rows without their per-row figures, to count them. Counting rows
+    annotated by ``with_counts`` would group a join with every booking of every session."""
+    paginator = Paginator(rows, per_page)
+    if counted is not None:
+        paginator.count = counted.count()
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    page = paginator.get_page(wanted)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def with_counts(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
@@ -80,13 +103,34 @@ def session_access_for(user, session_id: int) -> SessionAccess:
     )
 
 
-def group_sessions(group: PracticeGroup) -> tuple[list[GroupSession], list[GroupSession]]:
-    """Upcoming and past sessions of a group, with counts (never names)."""
+@dataclass
+class SessionLists:
+    upcoming: Page  # soonest first
+    past: Page  # latest first
+
+
+def group_sessions(
+    group: PracticeGroup, *, upcoming_page=1, past_page=1, per_page: int = PAGE_SIZE
+) -> SessionLists:
+    """Upcoming and past sessions of a group, with counts (never names), a page of each. Both
+    read the (group, starts_at) index; the id breaks ties so no session falls between pages."""
     now = timezone.now()
-    base = with_counts(GroupSession.objects.filter(group=group).select_related("room"))
-    upcoming = list(base.filter(ends_at__gte=now).order_by("starts_at")[:20])
-    past = list(base.filter(ends_at__lt=now).order_by("-starts_at")[:20])
-    return upcoming, past
+    upcoming = GroupSession.objects.filter(group=group, ends_at__gte=now)
+    past = GroupSession.objects.filter(group=group, ends_at__lt=now)
+    return SessionLists(
+        upcoming=page_of(
+            with_counts(upcoming.select_related("room")).order_by("starts_at", "id"),
+            upcoming_page,
+            per_page=per_page,
+            counted=upcoming,
+        ),
+        past=page_of(
+            with_counts(past.select_related("room")).order_by("-starts_at", "-id"),
+            past_page,
+            per_page=per_page,
+            counted=past,
+        ),
+    )
 
 
 def attendance_rate(session: GroupSession) -> int | None:
@@ -132,21 +176,22 @@ def upcoming_bookings(user, *, limit: int = 50) -> list[Booking]:
     )
 
 
-def my_sessions(user) -> dict:
+def my_sessions(
+    user, *, booked_page=1, open_page=1, past_page=1, per_page: int = PAGE_SIZE
+) -> dict:
+    """A person's sessions: what they booked or wait for, what is open to them (their groups'
+    sessions and their organisations' workshops) and what they attended, a page of each; and
+    the open date polls of their groups (few at a time, so not paginated)."""
     now = timezone.now()
     bookings = Booking.objects.filter(user=user).select_related("session__group", "session__room")
-    upcoming = list(
-        bookings.filter(status__in=ACTIVE, session__ends_at__gte=now).order_by(
-            "session__starts_at"
-        )[:50]
+    booked = bookings.filter(status__in=ACTIVE, session__ends_at__gte=now).order_by(
+        "session__starts_at", "session_id"
     )
-    attended = list(
-        bookings.filter(
-            status=Booking.Status.BOOKED,
-            session__status=GroupSession.Status.HELD,
-            attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
-        ).order_by("-session__starts_at")[:20]
-    )
+    attended = bookings.filter(
+        status=Booking.Status.BOOKED,
+        session__status=GroupSession.Status.HELD,
+        attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
+    ).order_by("-session__starts_at", "-session_id")
     member_groups = GroupMember.objects.filter(user=user).values("group_id")
     answered = PollAnswer.objects.filter(user=user, option__poll=OuterRef("pk"))
     polls = list(
@@ -155,34 +200,29 @@ def my_sessions(user) -> dict:
         .select_related("group")
         .order_by("closes_at")
     )
-    booked_ids = {b.session_id for b in upcoming}
-    bookable = list(
-        with_counts(
-            GroupSession.objects.filter(
-                group_id__in=member_groups, status=GroupSession.Status.SCHEDULED, starts_at__gt=now
-            )
-            .exclude(pk__in=booked_ids)
-            .select_related("group", "room")
-        ).order_by("starts_at")[:10]
-    )
-    workshops = list(
-        with_counts(
-            GroupSession.objects.filter(
-                kind=GroupSession.Kind.WORKSHOP,
-                status=GroupSession.Status.SCHEDULED,
-                starts_at__gt=now,
-                organisation__memberships__user=user,
-            )
-            .exclude(pk__in=booked_ids)
-            .select_related("room", "organisation")
-        ).order_by("starts_at")[:10]
+    # Subqueries, not joins: a join to the organisation's memberships would repeat each session
+    # once per member and multiply its counts.
+    my_organisations = Membership.objects.filter(user=user).values("organisation_id")
+    already = Booking.objects.filter(user=user, status__in=ACTIVE).values("session_id")
+    open_sessions = GroupSession.objects.filter(
+        Q(group_id__in=member_groups)
+        | Q(kind=GroupSession.Kind.WORKSHOP, organisation_id__in=my_organisations),
+        status=GroupSession.Status.SCHEDULED,
+        starts_at__gt=now,
+    ).exclude(pk__in=already)
+    open_list = page_of(
+        with_counts(open_sessions.select_related("group", "room", "organisation")).order_by(
+            "starts_at", "id"
+        ),
+        open_page,
+        per_page=per_page,
+        counted=open_sessions,
     )
     return {
-        "upcoming": upcoming,
-        "attended": attended,
+        "upcoming": page_of(booked, booked_page, per_page=per_page),
+        "attended": page_of(attended, past_page, per_page=per_page),
         "polls": polls,
-        "bookable": bookable,
-        "workshops": workshops,
+        "open_sessions": open_list,
     }
 
 

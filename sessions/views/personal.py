@@ -19,7 +19,14 @@ from sessions.models import SchedulePreference
 
 @login_required
 def my_sessions(request):
-    return render(request, "sessions/my_sessions.html", selectors.my_sessions(request.user))
+    """Booked and waiting (``?page=``), open for booking (``?open=``), attended (``?past=``)."""
+    lists = selectors.my_sessions(
+        request.user,
+        booked_page=request.GET.get("page"),
+        open_page=request.GET.get("open"),
+        past_page=request.GET.get("past"),
+    )
+    return render(request, "sessions/my_sessions.html", lists)
 
 
 @login_required

@@ -27,15 +27,18 @@ from sessions.services import polls, scheduling
 
 @login_required
 def group_sessions(request, group_id: int):
+    """A page of sessions coming up (``?page=``) and a page of past ones (``?past=``)."""
     access = group_access_for(request.user, group_id)
-    upcoming, past = selectors.group_sessions(access.group)
-    for session in past:
+    lists = selectors.group_sessions(
+        access.group, upcoming_page=request.GET.get("page"), past_page=request.GET.get("past")
+    )
+    for session in lists.past:
         session.rate = selectors.attendance_rate(session)
     context = {
         "access": access,
         "group": access.group,
-        "upcoming": upcoming,
-        "past": past,
+        "upcoming": lists.upcoming,
+        "past": lists.past,
         "polls": list(access.group.polls.order_by("-created_at")[:5]),
     }
     return render(request, "sessions/group_sessions.html", context)
