@@ -56,6 +56,11 @@ PAGES = [
     Page("home, facilitator", "facilitator", lambda s: reverse("home")),
     Page("home, manager", "manager", lambda s: reverse("home")),
     Page("my sessions", "practitioner", lambda s: reverse("sessions:mine")),
+    Page(
+        "my sessions, page 2",
+        "practitioner",
+        lambda s: reverse("sessions:mine") + "?page=2&open=2&past=2",
+    ),
     Page("group page", "practitioner", lambda s: reverse("groups:detail", args=[_group(s).pk])),
     Page(
         "group page, facilitator",
@@ -66,6 +71,11 @@ PAGES = [
         "sessions list",
         "facilitator",
         lambda s: reverse("sessions:group_sessions", args=[_group(s).pk]),
+    ),
+    Page(
+        "sessions list, page 2",
+        "facilitator",
+        lambda s: reverse("sessions:group_sessions", args=[_group(s).pk]) + "?page=2&past=2",
     ),
     Page(
         "run-session register",

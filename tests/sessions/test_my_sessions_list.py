@@ -193,3 +193,21 @@ def test_every_page_runs_the_same_queries_with_more_bookings(client, riverside):
     }
 
     assert len(counts) == 1, f"query counts differ between pages and sizes: {counts}"
+
+
+def test_empty_lists_run_the_same_queries_as_full_ones(client, riverside):
+    newcomer = add_member(riverside.group, "Nell Newcomer")
+    riverside.workshop.delete()
+    riverside.session.delete()
+    client.force_login(newcomer)
+    client.get(URL)  # warm-up
+    empty = _count_queries(client, {})
+
+    _booked(riverside, 3)  # the practitioner's, so open to the newcomer
+    for session in _attended(riverside, 3):
+        book(session, newcomer, attendance=Booking.Attendance.PRESENT)
+    book(make_session(riverside.group, starts_at=soon(days=30)), newcomer)
+    response = client.get(URL)
+
+    assert all(len(response.context[name]) for name in ("upcoming", "attended", "open_sessions"))
+    assert _count_queries(client, {}) == empty
