@@ -85,7 +85,7 @@ def test_the_pager_is_a_labelled_navigation_that_marks_the_current_page(client, 
 
     body = client.get(_url(riverside.group), {"past": 2}).content.decode()
 
-    assert '<nav class="mt-2" aria-label="Pages of past sessions">' in body
+    assert '<nav class="my-2" aria-label="Pages of past sessions">' in body
     assert 'aria-current="page">2<span class="visually-hidden"> (this page)</span>' in body
     assert 'rel="prev" href="?past=1#past-title">Newer</a>' in body
     assert 'rel="next" href="?past=3#past-title">Older</a>' in body
