@@ -5,8 +5,8 @@ What erasure deletes and what it keeps (the page asking for confirmation says th
 * deleted: the account, its email addresses, two-factor devices and signed-in sessions; journal
   entries and every export or other document built for the person; learning points they shared;
   memberships, group places, agreement acceptances, training records, poll answers, reminder
-  ledger rows and preferences; invitations addressed to them; which questionnaires they
-  completed (Completion rows).
+  and poll email ledger rows and preferences; invitations addressed to them; which
+  questionnaires they completed (Completion rows).
 * kept, anonymised: bookings of sessions (user emptied, one random ``erased_ref`` for all of the
   person's bookings, so attendance figures and counts of distinct people do not change);
   questionnaire responses and scores, moved to a fresh random pseudonym per plan (the baseline
@@ -36,7 +36,7 @@ from rp_portal.accounts.models import User
 from rp_portal.audit.models import AuditEvent
 from rp_portal.audit.services import audit_log
 from rp_portal.documents.models import DocumentBuild
-from sessions.models import Booking, GroupSession, Reminder
+from sessions.models import Booking, GroupSession, Poll, PollEmail, Reminder
 from sessions.services.bookings import waiting_list_promote
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,8 @@ COMPLETIONS_KEPT_AFTER_CLOSE = timedelta(days=90)
 INVITATIONS_KEPT_AFTER_EXPIRY = timedelta(days=90)
 AUDIT_EVENTS_KEPT = timedelta(days=2 * 365)
 REMINDERS_KEPT_AFTER_SESSION = timedelta(days=90)
+# Who was emailed about a date poll: kept as long as who was emailed about a questionnaire.
+POLL_EMAILS_KEPT_AFTER_CLOSE = COMPLETIONS_KEPT_AFTER_CLOSE
 
 
 def erasure_blockers(user: User) -> list[str]:
@@ -139,9 +141,10 @@ def account_erase(*, user: User) -> ErasureResult:
     for session in UserSession.objects.filter(user=user):
         session.end()
 
-    # Memberships, group places, acceptances, training, poll answers, reminders, preferences,
-    # email addresses and authenticators go with the account (on_delete=CASCADE); what the
-    # person created for an organisation stays with an empty creator (SET_NULL).
+    # Memberships, group places, acceptances, training, poll answers, the reminder and poll
+    # email ledgers, preferences, email addresses and authenticators go with the account
+    # (on_delete=CASCADE); what the person created for an organisation stays with an empty
+    # creator (SET_NULL).
     user.delete()
     audit_log(actor=None, action="account.erase", user_id=user_id, bookings_anonymised=anonymised)
     logger.info("account %s erased", user_id)
@@ -170,6 +173,10 @@ def retention_apply(*, now=None) -> dict[str, int]:
         ],
         "reminders": Reminder.objects.filter(
             session__ends_at__lt=now - REMINDERS_KEPT_AFTER_SESSION
+        ).delete()[0],
+        # A poll sends nothing once it has closed (or was closed early, or became a session).
+        "poll_emails": PollEmail.objects.filter(
+            poll__in=Poll.objects.filter(closes_at__lt=now - POLL_EMAILS_KEPT_AFTER_CLOSE)
         ).delete()[0],
     }
     logger.info("retention: %s", deleted)

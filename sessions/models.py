@@ -301,8 +301,36 @@ class PollAnswer(models.Model):
         return f"{self.user} {self.answer}"
 
 
+class PollEmail(models.Model):
+    """Who has been sent which email about a date poll: each member gets the invitation and
+    the reminder once, even when the sending task fails half-way and is retried or is
+    delivered twice. The poll's timestamps record that everyone due has been sent it."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        REMINDER = "reminder", _("reminder")
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "user", "kind"], name="one_poll_email_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.poll_id} {self.user_id}"
+
+
 class Reminder(models.Model):
-    """The ledger of reminders sent: the unique constraint is what stops a second one."""
+    """The ledger of reminders sent: the unique constraint is what stops a second one.
+
+    Reminders before a session (kinds starting with ``BEFORE_START``) are about its start time:
+    moving the session deletes them, so people are reminded again before the new time."""
+
+    BEFORE_START = "before-"  # "before-48h", "before-2h": one per lead time
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

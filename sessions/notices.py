@@ -1,12 +1,14 @@
 """Emails about sessions: new sessions, changes, cancellations, promotions, reminders,
-post-session messages and polls. Each one is sent at most once, guaranteed by the Reminder
-ledger's unique (session, person, kind) row or by a timestamp on the poll."""
+post-session messages and polls. Each one is sent at most once, guaranteed by a ledger row
+written in the same transaction as the email: the Reminder ledger's unique (session, person,
+kind) for sessions, the PollEmail ledger's unique (poll, person, kind) for polls. A task that
+fails half-way and is retried, or is delivered twice, sends only what is missing."""
 
 from __future__ import annotations
 
 import logging
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
@@ -17,7 +19,15 @@ from django.utils import timezone
 from groups.models import GroupMember
 from rp_portal.emails import templated_email_send
 from sessions.calendars import session_ics
-from sessions.models import Booking, GroupSession, Poll, PollAnswer, Reminder, SchedulePreference
+from sessions.models import (
+    Booking,
+    GroupSession,
+    Poll,
+    PollAnswer,
+    PollEmail,
+    Reminder,
+    SchedulePreference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +53,17 @@ def _send_once(
     connection,
     ics=True,
     calendar: bytes | None = None,
+    about_start=None,
 ) -> bool:
     """Write the ledger row and send in one transaction: a duplicate run waits on the unique
-    index and then finds the row; a failed send rolls the row back so a retry can send."""
+    index and then finds the row; a failed send rolls the row back so a retry can send.
+
+    ``about_start``: the start time a reminder is about. Nothing is sent if the session has
+    moved from it or been cancelled, even by a change that commits just before."""
     try:
         with transaction.atomic():
+            if about_start is not None and not _still_starts_at(session, about_start):
+                return False
             Reminder.objects.create(session=session, user=user, kind=kind)
             if ics and calendar is None:
                 calendar = session_ics(session)
@@ -62,6 +78,19 @@ def _send_once(
     except IntegrityError:
         return False
     return True
+
+
+def _still_starts_at(session: GroupSession, starts_at) -> bool:
+    """Whether the session is still scheduled at ``starts_at``, holding its row until the
+    transaction ends: a move or a cancellation (both ``select_for_update``) waits until the
+    reminder is sent, and one that committed first is seen here."""
+    return (
+        GroupSession.objects.select_for_update(no_key=True)
+        .filter(pk=session.pk, starts_at=starts_at, status=GroupSession.Status.SCHEDULED)
+        .values_list("pk", flat=True)
+        .first()
+        is not None
+    )
 
 
 def _session(session_id: int) -> GroupSession | None:
@@ -146,8 +175,10 @@ def _due_lead(lead_hours: list[int], starts_at, now) -> int | None:
 REMINDER_BATCH = 250
 
 
-def _due_reminders(now) -> list[tuple[int, int]]:
-    """(booking id, lead hours) of every reminder due now and not sent yet."""
+def _due_reminders(now) -> list[tuple[int, int, datetime]]:
+    """(booking id, lead hours, the session's start) of every reminder due now and not sent
+    yet. A session moved since a reminder went has no ledger rows left for it
+    (``session_update`` deletes them), so its reminders fall due again before the new time."""
     horizon = now + timedelta(hours=24 * 15)
     bookings = Booking.objects.filter(
         status=Booking.Status.BOOKED,
@@ -163,7 +194,7 @@ def _due_reminders(now) -> list[tuple[int, int]]:
     }
     sent = set(
         Reminder.objects.filter(
-            session_id__in=bookings.values("session_id"), kind__startswith="before-"
+            session_id__in=bookings.values("session_id"), kind__startswith=Reminder.BEFORE_START
         ).values_list("session_id", "user_id", "kind")
     )
     due = []
@@ -172,9 +203,13 @@ def _due_reminders(now) -> list[tuple[int, int]]:
         if preference and not preference.reminders_enabled:
             continue
         hours = _due_lead(preference.lead_hours if preference else [48, 2], starts_at, now)
-        if hours is not None and (session_id, user_id, f"before-{hours}h") not in sent:
-            due.append((booking_id, hours))
+        if hours is not None and (session_id, user_id, _before(hours)) not in sent:
+            due.append((booking_id, hours, starts_at))
     return due
+
+
+def _before(hours: int) -> str:
+    return f"{Reminder.BEFORE_START}{hours}h"
 
 
 def reminders_send_due(*, now=None, batch_size: int = REMINDER_BATCH) -> int:
@@ -191,18 +226,25 @@ def reminders_send_due(*, now=None, batch_size: int = REMINDER_BATCH) -> int:
         return reminder_batch_send(items=due, now=now)
     for start in range(0, len(due), batch_size):
         send_reminder_batch.delay(
-            [list(item) for item in due[start : start + batch_size]], now.isoformat()
+            [
+                [booking_id, hours, starts_at.isoformat()]
+                for booking_id, hours, starts_at in due[start : start + batch_size]
+            ],
+            now.isoformat(),
         )
     logger.info("reminders due: %s, in %s batches", len(due), -(-len(due) // batch_size))
     return 0
 
 
-def reminder_batch_send(*, items: list[tuple[int, int]], now) -> int:
+def reminder_batch_send(*, items: list[tuple[int, int, datetime]], now) -> int:
     """Send one batch of reminders over one SMTP connection; ``items`` are (booking id, lead
-    hours). A booking cancelled or a session changed since the batch was made is skipped."""
+    hours, the session's start when the batch was made). A booking cancelled, or a session
+    cancelled or moved since the batch was made, is skipped: a reminder is never sent for a
+    time the session no longer has (the next beat run finds the new time's reminders)."""
     if not items:
         return 0
-    hours_of = dict(items)
+    hours_of = {booking_id: hours for booking_id, hours, _starts_at in items}
+    start_of = {booking_id: starts_at for booking_id, _hours, starts_at in items}
     bookings = (
         Booking.objects.filter(
             pk__in=hours_of,
@@ -219,12 +261,14 @@ def reminder_batch_send(*, items: list[tuple[int, int]], now) -> int:
     with get_connection() as connection:
         for booking in bookings:
             session = booking.session
+            if session.starts_at != start_of[booking.pk]:
+                continue
             if session.pk not in calendars:
                 calendars[session.pk] = session_ics(session)
             sent += _send_once(
                 session=session,
                 user=booking.user,
-                kind=f"before-{hours_of[booking.pk]}h",
+                kind=_before(hours_of[booking.pk]),
                 template="emails/session_reminder",
                 # The time really left, not the lead time: someone who booked late or a delayed
                 # beat must not be told "48 hours" when the session is tomorrow morning.
@@ -234,6 +278,7 @@ def reminder_batch_send(*, items: list[tuple[int, int]], now) -> int:
                 },
                 connection=connection,
                 calendar=calendars[session.pk],
+                about_start=start_of[booking.pk],
             )
     logger.info("reminders sent: %s", sent)
     return sent
@@ -316,23 +361,48 @@ def _poll_context(poll: Poll) -> dict:
     }
 
 
+def _poll_emails_send(poll: Poll, people, *, kind: str, template: str) -> int:
+    """Email each person who has not had this email about the poll yet; returns how many were
+    sent. Each person's ledger row and email share a transaction: a second sender waits on the
+    unique index and then finds the row; a failed send rolls the row back for the retry."""
+    already = set(PollEmail.objects.filter(poll=poll, kind=kind).values_list("user_id", flat=True))
+    sent = 0
+    with get_connection() as connection:
+        for person in people:
+            if person.pk in already:
+                continue
+            try:
+                with transaction.atomic():
+                    PollEmail.objects.create(poll=poll, user=person, kind=kind)
+                    templated_email_send(
+                        to=[person.email],
+                        template_prefix=template,
+                        connection=connection,
+                        context={**_poll_context(poll), "person": person},
+                    )
+            except IntegrityError:
+                continue  # another run sent it
+            sent += 1
+    return sent
+
+
 def poll_invitation_send(*, poll_id: int) -> int:
-    with transaction.atomic():
-        poll = Poll.objects.select_for_update().select_related("group").filter(pk=poll_id).first()
-        if poll is None or poll.invitation_sent_at or poll.status != Poll.Status.OPEN:
-            return 0
-        poll.invitation_sent_at = timezone.now()
-        poll.save(update_fields=["invitation_sent_at"])
-        members = list(GroupMember.objects.filter(group_id=poll.group_id).select_related("user"))
-        with get_connection() as connection:
-            for member in members:
-                templated_email_send(
-                    to=[member.user.email],
-                    template_prefix="emails/poll_invitation",
-                    connection=connection,
-                    context={**_poll_context(poll), "person": member.user},
-                )
-    return len(members)
+    """Invite every member of the group to answer a new poll, once each."""
+    poll = Poll.objects.select_related("group").filter(pk=poll_id).first()
+    if poll is None or poll.invitation_sent_at or poll.status != Poll.Status.OPEN:
+        return 0
+    members = GroupMember.objects.filter(group_id=poll.group_id).select_related("user")
+    sent = _poll_emails_send(
+        poll,
+        [m.user for m in members],
+        kind=PollEmail.Kind.INVITATION,
+        template="emails/poll_invitation",
+    )
+    # Only now is everyone invited: a run that failed half-way left this empty for its retry.
+    Poll.objects.filter(pk=poll.pk, invitation_sent_at__isnull=True).update(
+        invitation_sent_at=timezone.now()
+    )
+    return sent
 
 
 def poll_reminders_send(*, now=None, before_close_hours: int = 48) -> int:
@@ -343,26 +413,18 @@ def poll_reminders_send(*, now=None, before_close_hours: int = 48) -> int:
         reminder_sent_at__isnull=True,
         closes_at__gt=now,
         closes_at__lte=now + timedelta(hours=before_close_hours),
-    ).values_list("pk", flat=True)
+    ).select_related("group")
     sent = 0
-    for poll_id in due:
-        with transaction.atomic():
-            poll = Poll.objects.select_for_update().select_related("group").get(pk=poll_id)
-            if poll.reminder_sent_at:
-                continue
-            poll.reminder_sent_at = now
-            poll.save(update_fields=["reminder_sent_at"])
-            answered = PollAnswer.objects.filter(option__poll=poll).values("user_id")
-            waiting = GroupMember.objects.filter(
-                Q(group_id=poll.group_id) & ~Q(user_id__in=answered)
-            ).select_related("user")
-            with get_connection() as connection:
-                for member in waiting:
-                    templated_email_send(
-                        to=[member.user.email],
-                        template_prefix="emails/poll_reminder",
-                        connection=connection,
-                        context={**_poll_context(poll), "person": member.user},
-                    )
-                    sent += 1
+    for poll in due:
+        answered = PollAnswer.objects.filter(option__poll=poll).values("user_id")
+        waiting = GroupMember.objects.filter(
+            Q(group_id=poll.group_id) & ~Q(user_id__in=answered)
+        ).select_related("user")
+        sent += _poll_emails_send(
+            poll,
+            [m.user for m in waiting],
+            kind=PollEmail.Kind.REMINDER,
+            template="emails/poll_reminder",
+        )
+        Poll.objects.filter(pk=poll.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now)
     return sent

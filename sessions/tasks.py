@@ -37,9 +37,13 @@ def send_due_reminders() -> int:
 
 
 @shared_task(**IDEMPOTENT)
-def send_reminder_batch(items: list[list[int]], now: str) -> int:
+def send_reminder_batch(items: list[list], now: str) -> int:
+    """``items``: [booking id, lead hours, the session's start (ISO 8601)]."""
     return notices.reminder_batch_send(
-        items=[(booking_id, hours) for booking_id, hours in items],
+        items=[
+            (booking_id, hours, datetime.fromisoformat(starts_at))
+            for booking_id, hours, starts_at in items
+        ],
         now=datetime.fromisoformat(now),
     )
 

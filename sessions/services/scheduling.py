@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Organisation, PracticeGroup
 from rp_portal.audit.services import audit_log
-from sessions.models import GroupSession, Room, Series
+from sessions.models import GroupSession, Reminder, Room, Series
 from sessions.recurrence import occurrences
 
 MAX_DURATION = 8 * 60
@@ -267,7 +267,9 @@ def session_update(
     new_local = starts_at.astimezone(zone).replace(tzinfo=None)
     shift = new_local - old_local
     ids = [s.pk for s in targets]
+    moved = []
     for target in targets:
+        old_start = target.starts_at
         local = target.starts_at.astimezone(zone).replace(tzinfo=None) + shift
         target.starts_at = local.replace(tzinfo=zone)
         target.ends_at = target.starts_at + timedelta(minutes=details.duration_minutes)
@@ -279,7 +281,10 @@ def session_update(
             room=target.room, starts_at=target.starts_at, ends_at=target.ends_at, exclude=ids
         )
         target.save()
+        if target.starts_at != old_start:
+            moved.append(target.pk)
         _notify(target, "changed")
+    _reminders_forget(moved)
     audit_log(
         actor=actor,
         action="session.update",
@@ -320,6 +325,15 @@ def session_cancel(
         sessions=len(targets),
     )
     return targets
+
+
+def _reminders_forget(session_ids: list[int]) -> None:
+    """The reminders already sent about moved sessions were for their old times: forget them,
+    so people are reminded again before the new ones (the "changed" notice tells them now).
+    Reminders for an old time still on their way are dropped by ``reminder_batch_send``."""
+    Reminder.objects.filter(
+        session_id__in=session_ids, kind__startswith=Reminder.BEFORE_START
+    ).delete()
 
 
 def _notify(session: GroupSession, kind: str) -> None:

@@ -17,7 +17,7 @@ from evaluation.services import measures_for_window, plan_save, response_submit
 from groups.models import AgreementAcceptance, Invitation, TrainingRecord
 from journals.services import learning_share
 from rp_portal.audit.services import audit_log
-from sessions.models import Booking, GroupSession, Poll, PollAnswer, PollOption, Reminder
+from sessions.models import Booking, GroupSession, Poll, PollAnswer, PollEmail, PollOption, Reminder
 from sessions.selectors import preference_of
 from tests.factories import (
     GroupMemberFactory,
@@ -95,6 +95,7 @@ def give_data(p: Privacy, user, mark: str) -> None:
         poll=poll, starts_at=timezone.now() + timedelta(days=10), duration_minutes=90
     )
     PollAnswer.objects.create(option=option, user=user, answer="yes")
+    PollEmail.objects.create(poll=poll, user=user, kind="invitation")
     Reminder.objects.create(session=p.upcoming, user=user, kind=f"new-r{len(mark)}")
     preference_of(user)
     UserSession.objects.create(

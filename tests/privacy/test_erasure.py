@@ -28,7 +28,7 @@ from privacy.services import account_erase
 from rp_portal.accounts.models import User
 from rp_portal.audit.models import AuditEvent
 from rp_portal.documents.models import DocumentBuild
-from sessions.models import Booking, PollAnswer, Reminder, SchedulePreference
+from sessions.models import Booking, PollAnswer, PollEmail, Reminder, SchedulePreference
 from tests.factories import PASSWORD, MembershipFactory
 from tests.privacy.conftest import OTHER, SUBJECT
 
@@ -117,6 +117,7 @@ def test_erasure_deletes_every_row_that_names_the_person(client, privacy):
         (Completion, "user_id"),
         (PollAnswer, "user_id"),
         (Reminder, "user_id"),
+        (PollEmail, "user_id"),
         (SchedulePreference, "user_id"),
         (UserSession, "user_id"),
         (EmailAddress, "user_id"),

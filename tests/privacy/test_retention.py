@@ -15,7 +15,7 @@ from privacy.tasks import apply_retention
 from rp_portal.audit.models import AuditEvent
 from rp_portal.audit.services import audit_log
 from rp_portal.celery import app as celery_app
-from sessions.models import GroupSession, Reminder
+from sessions.models import GroupSession, Poll, PollEmail, Reminder
 from tests.factories import GroupMemberFactory, OrganisationFactory, PracticeGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ NOTHING = {
     "invitations": 0,
     "audit_events": 0,
     "reminders": 0,
+    "poll_emails": 0,
 }
 ONE_EACH = dict.fromkeys(NOTHING, 1)
 
@@ -77,6 +78,12 @@ def rows(db):
             starts_at=_days_ago(days) - timedelta(hours=2), ends_at=_days_ago(days),
         )  # fmt: skip
         reminders[name] = Reminder.objects.create(session=session, user=person, kind="before-48h")
+    poll_emails = {}
+    for name, closed_days_ago in [("old", 91), ("kept", 89), ("open", -5)]:
+        poll = Poll.objects.create(
+            group=group, title=f"When next ({name})?", closes_at=_days_ago(closed_days_ago)
+        )
+        poll_emails[name] = PollEmail.objects.create(poll=poll, user=person, kind="invitation")
     return {
         "completions": (Completion, {n: w.completions.get().pk for n, w in windows.items()}),
         "questionnaire_emails": (
@@ -86,6 +93,7 @@ def rows(db):
         "invitations": (Invitation, {n: i.pk for n, i in invitations.items()}),
         "audit_events": (AuditEvent, {n: e.pk for n, e in events.items()}),
         "reminders": (Reminder, {n: r.pk for n, r in reminders.items()}),
+        "poll_emails": (PollEmail, {n: e.pk for n, e in poll_emails.items()}),
     }
 
 

@@ -67,7 +67,9 @@ def test_a_batch_skips_a_booking_cancelled_after_it_was_made(db, settings):
     booked = list(Booking.objects.filter(session=session, status="booked").order_by("id")[:2])
     Booking.objects.filter(pk=booked[0].pk).update(status=Booking.Status.CANCELLED)
 
-    sent = notices.reminder_batch_send(items=[(b.pk, 48) for b in booked], now=now)
+    sent = notices.reminder_batch_send(
+        items=[(b.pk, 48, session.starts_at) for b in booked], now=now
+    )
 
     assert sent == 1
     assert [m.to[0] for m in mail.outbox] == [booked[1].user.email]

@@ -1,20 +1,24 @@
 """Reminders before a session, each sent once (the Reminder ledger), through eager calls and
-through the real Redis broker and a real worker; and the minimum-size warning."""
+through the real Redis broker and a real worker; reminded again before a moved session's new
+time and never at its old one; and the minimum-size warning."""
 
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sessions import notices
 from sessions.models import Reminder, SchedulePreference
+from sessions.recurrence import build_rrule
+from sessions.services import scheduling
 from sessions.tasks import send_due_reminders
 from tests.conftest import wait_for
-from tests.sessions.support import at, book, ics_of, make_session, recipients
+from tests.sessions.support import at, book, details, ics_of, make_session, recipients
 
 REMINDER = "[rp_portal] Reminder: Team RP"
 FEW = "[rp_portal] Few bookings: Team RP"
@@ -193,3 +197,145 @@ def test_a_real_worker_sends_a_reminder_once_when_beat_fires_twice(team, worker,
     assert list(Reminder.objects.values_list("user_id", "kind")) == [
         (team.members[0].pk, "before-48h")
     ]
+
+
+# --- A session that moves ------------------------------------------------------------------
+
+CHANGED = "[rp_portal] Changed: Team RP"
+
+
+def _move(session, actor, starts_at, *, scope="this", **changes):
+    return scheduling.session_update(
+        session=session, actor=actor, scope=scope, starts_at=starts_at, details=details(**changes)
+    )
+
+
+def test_a_moved_session_is_reminded_again_before_its_new_time_and_never_at_the_old_one(
+    team, upcoming, mailoutbox, django_capture_on_commit_callbacks
+):
+    old = upcoming.starts_at
+    new = old + timedelta(days=2)
+    with_a_place = sorted([team.members[0].email, team.members[1].email])
+    assert _sent(old - timedelta(hours=47)) == 2
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _move(upcoming, team.facilitator, new)
+    assert {m.subject for m in mailoutbox} == {CHANGED}  # told now, by the "changed" notice
+    mailoutbox.clear()
+
+    # The old time's 2-hour reminder never goes, and nothing more before the new 48 hours.
+    assert _sent(old - timedelta(hours=1, minutes=30)) == 0
+    assert _sent(new - timedelta(hours=49)) == 0
+    assert mailoutbox == []
+
+    assert _sent(new - timedelta(hours=47)) == 2
+    assert recipients(mailoutbox) == with_a_place
+    assert "starts in about 47 hours" in mailoutbox[0].body
+    [event] = ics_of(mailoutbox[0]).walk("VEVENT")
+    assert event["DTSTART"].dt == new
+    mailoutbox.clear()
+    assert _sent(new - timedelta(hours=1, minutes=30)) == 2
+    assert recipients(mailoutbox) == with_a_place
+    reminders = Reminder.objects.filter(kind__startswith="before-")
+    assert sorted(reminders.values_list("kind", flat=True)) == [
+        "before-2h",
+        "before-2h",
+        "before-48h",
+        "before-48h",
+    ]
+
+
+def test_a_change_that_keeps_the_time_does_not_remind_anyone_again(team, upcoming, mailoutbox):
+    starts = upcoming.starts_at
+    assert _sent(starts - timedelta(hours=47)) == 2
+    _move(upcoming, team.facilitator, starts, capacity=5, title="Team RP, in the hall")
+    assert _sent(starts - timedelta(hours=40)) == 0
+    assert len(mailoutbox) == 2
+    assert Reminder.objects.count() == 2
+
+
+def test_moving_this_and_following_forgets_their_reminders_and_keeps_the_rest(team):
+    rule = build_rrule(first_day=at(7).date(), repeat="weekly", interval=1, count=3, until=None)
+    series = scheduling.series_create(
+        group=team.group,
+        actor=team.facilitator,
+        first_start=at(7),
+        rule=rule,
+        time_zone="Europe/London",
+        details=details(),
+    )
+    first, second, third = series.sessions.order_by("starts_at")
+    for session in (first, second, third):
+        for kind in ("before-48h", "before-2h", "new-r0"):
+            Reminder.objects.create(session=session, user=team.members[0], kind=kind)
+
+    _move(second, team.facilitator, second.starts_at + timedelta(hours=1), scope="following")
+
+    assert sorted(Reminder.objects.values_list("session_id", "kind")) == sorted(
+        [
+            (first.pk, "before-48h"),
+            (first.pk, "before-2h"),
+            (first.pk, "new-r0"),
+            (second.pk, "new-r0"),
+            (third.pk, "new-r0"),
+        ]
+    )
+
+
+def test_a_batch_made_before_a_move_sends_nothing_for_the_old_time(team, upcoming, mailoutbox):
+    old = upcoming.starts_at
+    booking = upcoming.bookings.get(user=team.members[0])
+    made_before_the_move = [(booking.pk, 48, old)]
+    _move(upcoming, team.facilitator, old + timedelta(days=2))
+
+    sent = notices.reminder_batch_send(items=made_before_the_move, now=old - timedelta(hours=47))
+    assert sent == 0
+    assert mailoutbox == []
+    assert not Reminder.objects.exists()  # so it still goes before the new time
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_about_to_go_when_a_move_commits_waits_for_it_and_sends_nothing(
+    team, mailoutbox
+):
+    """The batch has read the old time; the move holds the session row; the reminder waits for
+    the move to commit and then finds the session no longer starts when it said."""
+    session = make_session(team.group, starts_at=at(10))
+    booking = book(session, team.members[0])
+    old, new = session.starts_at, session.starts_at + timedelta(days=2)
+    outcome: list = []
+
+    def remind() -> None:
+        try:
+            outcome.append(
+                notices.reminder_batch_send(
+                    items=[(booking.pk, 48, old)], now=old - timedelta(hours=47)
+                )
+            )
+        except Exception as error:  # reported by the assertions below
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        _move(session, team.facilitator, new)
+        thread = threading.Thread(target=remind)
+        thread.start()
+        wait_for(_someone_waits_for_a_lock, seconds=10, what="the reminder to wait for the move")
+    thread.join(timeout=30)
+
+    assert outcome == [0]
+    assert [m for m in mailoutbox if m.subject == REMINDER] == []
+    assert not Reminder.objects.filter(kind__startswith="before-").exists()
+    assert _sent(new - timedelta(hours=47)) == 1
+
+
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else fixed for the transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
