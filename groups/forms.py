@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,7 +124,20 @@ class GroupForm(forms.ModelForm):
         self.fields["facilitation_model"].required = False
 
 
+def _length_limit(model, name: str) -> int:
+    """The model field's own length limit (``max_length`` or a ``MaxLengthValidator``)."""
+    field = model._meta.get_field(name)
+    return min(v.limit_value for v in field.validators if isinstance(v, MaxLengthValidator))
+
+
 class PlanForm(forms.ModelForm):
+    """Every field is optional free text, limited to what the model keeps: the browser stops
+    typing at the limit, and a longer post is refused with our own message."""
+
+    too_long = _(
+        "Please shorten this to %(limit_value)s characters or fewer (it has %(show_value)s)."
+    )
+
     class Meta:
         model = PracticeGroup
         fields = ["aims", "objectives", "frequency", "usual_place"]
@@ -139,6 +153,16 @@ class PlanForm(forms.ModelForm):
             "frequency": _("For example: monthly, 90 minutes."),
             "usual_place": _("A room, an online link, or both."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            limit = _length_limit(PracticeGroup, name)
+            if field.max_length is None:  # the text areas: the model only validates them
+                field.max_length = limit
+                field.validators.append(MaxLengthValidator(limit))
+                field.widget.attrs["maxlength"] = str(limit)
+            field.error_messages["max_length"] = self.too_long
 
 
 class FacilitationForm(forms.ModelForm):

@@ -255,9 +255,10 @@ def test_a_facilitator_writes_the_plan_and_step_2_is_done(client, world):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"frequency": "f" * 10_000}, "Ensure this value has at most 200 characters"),
-        ({"usual_place": "u" * 10_000}, "Ensure this value has at most 200 characters"),
-        ({"aims": "a" * 10_000}, "Ensure this value has at most 4000 characters"),
+        ({"frequency": "f" * 10_000}, "shorten this to 200 characters or fewer (it has 10000)"),
+        ({"usual_place": "u" * 201}, "shorten this to 200 characters or fewer (it has 201)"),
+        ({"aims": "a" * 10_000}, "shorten this to 4000 characters or fewer (it has 10000)"),
+        ({"objectives": "o" * 4001}, "shorten this to 4000 characters or fewer (it has 4001)"),
     ],
 )
 def test_an_overlong_plan_gets_a_form_error_and_nothing_is_saved(client, world, changes, message):
@@ -268,8 +269,36 @@ def test_an_overlong_plan_gets_a_form_error_and_nothing_is_saved(client, world, 
         {"aims": "A", "objectives": "O", "frequency": "F", "usual_place": "P", **changes},
     )
     assert response.status_code == 200
-    assert message in _text(response)
+    page = _text(response)
+    assert f"Please {message}." in page
+    assert page.count("Please shorten this") == 1  # only the long field, said once
     assert _stored(world.group) == before
+
+
+def test_the_plan_form_stops_each_field_at_its_limit_and_keeps_text_of_exactly_that_length(
+    client, world
+):
+    client.force_login(world.facilitator)
+    url = reverse("groups:plan", args=[world.group.pk])
+    page = _text(client.get(url))
+    for name, limit in [
+        ("aims", 4000),
+        ("objectives", 4000),
+        ("frequency", 200),
+        ("usual_place", 200),
+    ]:
+        tag = re.search(rf'<(?:textarea|input)[^>]*name="{name}"[^>]*>', page).group(0)
+        assert f'maxlength="{limit}"' in tag, name
+
+    full = {
+        "aims": "a" * 4000,
+        "objectives": "o" * 4000,
+        "frequency": "f" * 200,
+        "usual_place": "p" * 200,
+    }
+    assert client.post(url, full).status_code == 302
+    world.group.refresh_from_db()
+    assert (len(world.group.aims), len(world.group.usual_place)) == (4000, 200)
 
 
 # Editing
