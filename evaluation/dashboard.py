@@ -145,7 +145,10 @@ class Family:
     held: dict[tuple[int, date], int]
     blocks: list[Block]
     measures: list[MeasureBlock]
-    comments: dict[int, list[str]]
+    comments: dict[int, list[str]]  # filled by attach_comments, never cached
+    pulse_shown: list[tuple[int, date]] = field(default_factory=list)  # (group, quarter)
+    before: datetime | None = None  # the start of the quarter it was computed in
+    cache_key: str = ""  # set when it came from, or went into, the cache
 
 
 STRUCTURES = dict(PracticeGroup.Structure.choices)
@@ -209,17 +212,29 @@ def _percent(figure: Figure) -> None:
 
 
 def build_family(organisation) -> Family:
-    """Compute and protect every figure of one host organisation (a fixed number of queries)."""
+    """Compute and protect every figure of one host organisation, pulse comments included."""
+    family = build_families([organisation])[organisation.pk]
+    attach_comments([family])
+    return family
+
+
+def build_families(organisations) -> dict[int, Family]:
+    """Compute and protect every figure of several host organisations with one set of queries
+    (the same nine however many hosts), each host protected as a family of its own. Pulse
+    comments are not included: ``attach_comments`` adds them (they are free text, so they are
+    never kept in a cache with the figures)."""
+    hosts = {organisation.pk: organisation for organisation in organisations}
+    if not hosts:
+        return {}
     groups = list(
-        PracticeGroup.objects.filter(host=organisation).only("id", "name", "structure", "host_id")
+        PracticeGroup.objects.filter(host_id__in=hosts).only("id", "name", "structure", "host_id")
     )
     group_ids = [g.pk for g in groups]
     before = current_quarter_start()
-    figures: list[Figure] = []
-    parts: list[Part] = []
+    data = _Data(before=before)
 
     # Sessions held: meetings, not people, so shown as they are.
-    held = {
+    data.held = {
         (row["group_id"], _day(row["quarter"])): row["n"]
         for row in GroupSession.objects.filter(
             group_id__in=group_ids, status=GroupSession.Status.HELD, starts_at__lt=before
@@ -233,7 +248,7 @@ def build_family(organisation) -> Family:
     # Attendance: bookings of held sessions; people are the booked (a person who has erased
     # their account still counts once, by the anonymous reference their bookings keep).
     person = Coalesce(Cast("user_id", CharField()), "erased_ref", output_field=CharField())
-    attendance_rows = list(
+    data.attendance = list(
         Booking.objects.filter(
             session__group_id__in=group_ids,
             session__status=GroupSession.Status.HELD,
@@ -250,8 +265,108 @@ def build_family(organisation) -> Family:
         )
         .order_by()
     )
+
+    # Measures on baseline and follow-up questionnaires: per window, with pseudonym tokens.
+    closed = Q(
+        response__window__plan__group_id__in=group_ids, response__window__closes_at__lt=before
+    )
+    token = Substr("response__pseudonym", 1, TOKEN_LENGTH)
+    data.scores = list(
+        Score.objects.filter(closed)
+        .exclude(response__window__kind=QuestionnaireWindow.Kind.PULSE)
+        .annotate(
+            group=F("response__window__plan__group_id"),
+            window=F("response__window_id"),
+            kind=F("response__window__kind"),
+            quarter=_quarter("response__window__closes_at"),
+        )
+        .values("measure_id", "group", "window", "kind", "quarter")
+        .annotate(n=Count("id"), total=Sum("value"), who=Tokens(token))
+        .order_by()
+    )
+    baseline = Score.objects.filter(
+        measure=OuterRef("measure"),
+        response__window__kind=QuestionnaireWindow.Kind.BASELINE,
+        response__window__plan=OuterRef("response__window__plan"),
+        response__pseudonym=OuterRef("response__pseudonym"),
+    ).values("value")[:1]
+    data.changes = list(
+        Score.objects.filter(closed, response__window__kind=QuestionnaireWindow.Kind.FOLLOW_UP)
+        .annotate(before=Subquery(baseline, output_field=FloatField()))
+        .filter(before__isnull=False)
+        .annotate(diff=F("value") - F("before"))
+        .annotate(window=F("response__window_id"))
+        .values("measure_id", "window")
+        .annotate(n=Count("id"), total=Sum("diff"), squares=Sum(F("diff") * F("diff")))
+        .order_by()
+    )
+    measure_ids = {row["measure_id"] for row in data.scores}
+    data.measures = {m.pk: m for m in Measure.objects.filter(pk__in=measure_ids)}
+    data.windows = {
+        w["id"]: w
+        for w in QuestionnaireWindow.objects.filter(
+            plan__group_id__in=group_ids, closes_at__lt=before
+        )
+        .exclude(kind=QuestionnaireWindow.Kind.PULSE)
+        .values("id", "kind", "months", "closes_at", group=F("plan__group_id"))
+    }
+
+    # The session pulse: per group and quarter.
+    data.pulse = list(
+        Score.objects.filter(closed, response__window__kind=QuestionnaireWindow.Kind.PULSE)
+        .annotate(
+            group=F("response__window__plan__group_id"),
+            quarter=_quarter("response__window__closes_at"),
+        )
+        .values("group", "quarter")
+        .annotate(n=Count("id"), total=Sum("value"), who=Tokens(token))
+        .order_by()
+    )
+
+    by_host: dict[int, list[PracticeGroup]] = defaultdict(list)
+    for group in groups:
+        by_host[group.host_id].append(group)
+    return {
+        pk: _protected_family(organisation, by_host[pk], data.only(by_host[pk]))
+        for pk, organisation in hosts.items()
+    }
+
+
+@dataclass
+class _Data:
+    """The aggregate rows behind one or more families, before protection."""
+
+    before: datetime
+    held: dict = field(default_factory=dict)
+    attendance: list = field(default_factory=list)
+    scores: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    measures: dict = field(default_factory=dict)
+    windows: dict = field(default_factory=dict)
+    pulse: list = field(default_factory=list)
+
+    def only(self, groups) -> _Data:
+        """The rows of these groups only (one host's)."""
+        ids = {g.pk for g in groups}
+        windows = {pk: w for pk, w in self.windows.items() if w["group"] in ids}
+        return _Data(
+            before=self.before,
+            held={cell: n for cell, n in self.held.items() if cell[0] in ids},
+            attendance=[r for r in self.attendance if r["group"] in ids],
+            scores=[r for r in self.scores if r["group"] in ids],
+            changes=[r for r in self.changes if r["window"] in windows],
+            measures=self.measures,
+            windows=windows,
+            pulse=[r for r in self.pulse if r["group"] in ids],
+        )
+
+
+def _protected_family(organisation, groups: list[PracticeGroup], data: _Data) -> Family:
+    figures: list[Figure] = []
+    parts: list[Part] = []
+    held = data.held
     booked_cells, active_cells = {}, {}
-    for row in attendance_rows:
+    for row in data.attendance:
         cell = (row["group"], _day(row["quarter"]))
         parts.append(Part(("booked", *cell), _split(row["booked"])))
         attended = _split(row["attended"])
@@ -278,50 +393,9 @@ def build_family(organisation) -> Family:
         figure.value = figure.extra["count"] = everyone.count(figure.parts)
     figures += attendance + active
 
-    # Measures on baseline and follow-up questionnaires: per window, with pseudonym tokens.
-    closed = Q(
-        response__window__plan__group_id__in=group_ids, response__window__closes_at__lt=before
-    )
-    token = Substr("response__pseudonym", 1, TOKEN_LENGTH)
-    score_rows = list(
-        Score.objects.filter(closed)
-        .exclude(response__window__kind=QuestionnaireWindow.Kind.PULSE)
-        .annotate(
-            group=F("response__window__plan__group_id"),
-            window=F("response__window_id"),
-            kind=F("response__window__kind"),
-            quarter=_quarter("response__window__closes_at"),
-        )
-        .values("measure_id", "group", "window", "kind", "quarter")
-        .annotate(n=Count("id"), total=Sum("value"), who=Tokens(token))
-        .order_by()
-    )
-    baseline = Score.objects.filter(
-        measure=OuterRef("measure"),
-        response__window__kind=QuestionnaireWindow.Kind.BASELINE,
-        response__window__plan=OuterRef("response__window__plan"),
-        response__pseudonym=OuterRef("response__pseudonym"),
-    ).values("value")[:1]
-    change_rows = list(
-        Score.objects.filter(closed, response__window__kind=QuestionnaireWindow.Kind.FOLLOW_UP)
-        .annotate(before=Subquery(baseline, output_field=FloatField()))
-        .filter(before__isnull=False)
-        .annotate(diff=F("value") - F("before"))
-        .annotate(window=F("response__window_id"))
-        .values("measure_id", "window")
-        .annotate(n=Count("id"), total=Sum("diff"), squares=Sum(F("diff") * F("diff")))
-        .order_by()
-    )
+    score_rows, change_rows, windows = data.scores, data.changes, data.windows
     measure_ids = sorted({row["measure_id"] for row in score_rows})
-    measures = {m.pk: m for m in Measure.objects.filter(pk__in=measure_ids)}
-    windows = {
-        w["id"]: w
-        for w in QuestionnaireWindow.objects.filter(
-            plan__group_id__in=group_ids, closes_at__lt=before
-        )
-        .exclude(kind=QuestionnaireWindow.Kind.PULSE)
-        .values("id", "kind", "months", "closes_at", group=F("plan__group_id"))
-    }
+    measures = data.measures
     measure_figures: dict[int, tuple[list[Figure], list[Figure]]] = {}
     for measure_id in measure_ids:
         trend, changes = _measure_figures(
@@ -335,19 +409,8 @@ def build_family(organisation) -> Family:
         measure_figures[measure_id] = (trend, changes)
         figures += trend + changes
 
-    # The session pulse: per group and quarter.
-    pulse_rows = list(
-        Score.objects.filter(closed, response__window__kind=QuestionnaireWindow.Kind.PULSE)
-        .annotate(
-            group=F("response__window__plan__group_id"),
-            quarter=_quarter("response__window__closes_at"),
-        )
-        .values("group", "quarter")
-        .annotate(n=Count("id"), total=Sum("value"), who=Tokens(token))
-        .order_by()
-    )
     pulse_cells = {}
-    for row in pulse_rows:
+    for row in data.pulse:
         cell = (row["group"], _day(row["quarter"]))
         parts.append(Part(("pulse", *cell), _split(row["who"]), domain=row["group"]))
         pulse_cells[cell] = {"n": row["n"], "sum": row["total"]}
@@ -362,6 +425,12 @@ def build_family(organisation) -> Family:
     figures += pulse
 
     protect(figures, parts)
+    for figure in figures:
+        if figure.suppressed:
+            # A hidden figure keeps only how many answers or places it stood for, never what
+            # they added up to (families are kept in the cache).
+            figure.value = None
+            figure.extra = {k: v for k, v in figure.extra.items() if k == "count"}
 
     quarters = sorted({f.epoch for f in figures} | {q for _g, q in held})
     labels = _row_labels(groups, organisation.name)
@@ -430,7 +499,11 @@ def build_family(organisation) -> Family:
         held=held,
         blocks=blocks,
         measures=measure_blocks,
-        comments=_comments(pulse, before),
+        comments={},
+        pulse_shown=sorted(
+            (f.key[1][1], f.epoch) for f in pulse if f.key[1][0] == "group" and not f.suppressed
+        ),
+        before=data.before,
     )
 
 
@@ -557,12 +630,16 @@ def _block(key, title, unit, figures, labels, *, help="", scale=(0, 100)) -> Blo
     return Block(key=key, title=str(title), unit=unit, rows=ordered, scale=scale, help=str(help))
 
 
-def _comments(pulse: list[Figure], before) -> dict[int, list[str]]:
+def attach_comments(families: list[Family]) -> None:
     """Pulse comments, by group, only from group quarters whose pulse figure is shown; sorted
-    by text so their order says nothing about who wrote them or when."""
-    shown = {(f.key[1][1], f.epoch) for f in pulse if f.key[1][0] == "group" and not f.suppressed}
+    by text so their order says nothing about who wrote them or when. One query for all the
+    families (none when no pulse figure is shown)."""
+    shown = {(g, q) for family in families for g, q in family.pulse_shown}
+    for family in families:
+        family.comments = {}
     if not shown:
-        return {}
+        return
+    before = min(family.before for family in families if family.pulse_shown)
     rows = (
         Response.objects.filter(
             window__kind=QuestionnaireWindow.Kind.PULSE,
@@ -577,7 +654,9 @@ def _comments(pulse: list[Figure], before) -> dict[int, list[str]]:
     for group_id, quarter, comment in rows:
         if (group_id, _day(quarter)) in shown:
             comments[group_id].append(comment)
-    return {g: sorted(texts) for g, texts in comments.items()}
+    for family in families:
+        ids = {g.pk for g in family.groups}
+        family.comments = {g: sorted(texts) for g, texts in comments.items() if g in ids}
 
 
 NOT_YET = gettext_lazy(

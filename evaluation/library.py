@@ -116,20 +116,23 @@ LIBRARY = [
 
 @transaction.atomic
 def ensure_library() -> None:
-    """Create or refresh the library measures (idempotent)."""
+    """Create or refresh the library measures (idempotent): one query when they are as
+    defined, a write only for a measure that is missing or differs."""
     from evaluation.models import Measure
 
+    existing = {m.key: m for m in Measure.objects.filter(organisation=None)}
     for definition in LIBRARY:
-        Measure.objects.update_or_create(
-            organisation=None,
-            key=definition["key"],
-            defaults={
-                "name": definition["name"],
-                "description": definition["description"],
-                "use": definition["use"],
-                "items": definition["items"],
-                "scale_min": 1,
-                "scale_max": 5,
-                "scale_labels": AGREE,
-            },
-        )
+        wanted = {
+            "name": definition["name"],
+            "description": definition["description"],
+            "use": definition["use"],
+            "items": definition["items"],
+            "scale_min": 1,
+            "scale_max": 5,
+            "scale_labels": AGREE,
+        }
+        measure = existing.get(definition["key"])
+        if measure is None or any(getattr(measure, k) != v for k, v in wanted.items()):
+            Measure.objects.update_or_create(
+                organisation=None, key=definition["key"], defaults=wanted
+            )

@@ -5,6 +5,7 @@ of families already protected in ``evaluation.dashboard``."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -14,14 +15,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.dashboard import (
-    Block,
-    ChangeLine,
-    Family,
-    MeasureBlock,
-    build_family,
-    quarter_label,
-)
+from evaluation.dashboard import Block, ChangeLine, Family, MeasureBlock, quarter_label
+from evaluation.figures_cache import families as protected_families
 from groups.models import GroupPartner, Organisation, PracticeGroup
 from groups.selectors import group_access_for, organisation_for
 from rp_portal.documents.registry import BuiltFile
@@ -43,6 +38,13 @@ class Section:
     measures: list[MeasureBlock] = field(default_factory=list)
     held: list[tuple[str, list[int | None]]] = field(default_factory=list)
     comments: list[tuple[str, list[str]]] = field(default_factory=list)
+    cache_key: str = ""  # names the rendered figures when the family came from the cache
+
+    def __post_init__(self) -> None:
+        if self.family.cache_key:
+            shape = repr((self.title, self.slug, sorted(self.rows), self.quarters))
+            digest = hashlib.sha256(shape.encode()).hexdigest()[:24]
+            self.cache_key = f"{self.family.cache_key}:{digest}"
 
 
 @dataclass
@@ -88,20 +90,10 @@ def _managed(user, org_id: int) -> Organisation:
     return organisation
 
 
-def _family(organisation, known: dict | None) -> Family:
-    """A host's protected family, computed once per request however many views ask."""
-    if known is None:
-        return build_family(organisation)
-    if organisation.pk not in known:
-        known[organisation.pk] = build_family(organisation)
-    return known[organisation.pk]
-
-
 def organisation_view(user, org_id: int, filters: Filters, known: dict | None = None) -> View:
     """A manager's (or org admin's) view: their organisation's groups with its totals, and the
     multi-agency groups it takes part in, cut from their host's family."""
     organisation = _managed(user, org_id)
-    own = _family(organisation, known)
     partnered = list(
         PracticeGroup.objects.filter(
             partners__organisation=organisation, partners__status=GroupPartner.Status.ACCEPTED
@@ -110,18 +102,18 @@ def organisation_view(user, org_id: int, filters: Filters, known: dict | None = 
         .select_related("host")
         .order_by("host__name", "name")
     )
-    families = [(own, None, organisation.name)]
     hosts: dict[int, list[PracticeGroup]] = {}
     for group in partnered:
         hosts.setdefault(group.host_id, []).append(group)
-    for groups in hosts.values():
-        host = groups[0].host
-        family = _family(host, known)
+    found = protected_families([organisation] + [g[0].host for g in hosts.values()], known)
+    own = found[organisation.pk]
+    families = [(own, None, organisation.name)]
+    for host_id, groups in hosts.items():
         families.append(
             (
-                family,
+                found[host_id],
                 {("group", g.pk) for g in groups},
-                _("Multi-agency groups hosted by %(org)s") % {"org": host.name},
+                _("Multi-agency groups hosted by %(org)s") % {"org": groups[0].host.name},
             )
         )
     every_group = list(own.groups) + partnered
@@ -136,7 +128,7 @@ def organisation_view(user, org_id: int, filters: Filters, known: dict | None = 
 
 def group_view(user, group: PracticeGroup, filters: Filters, known: dict | None = None) -> View:
     """A facilitator's view of their own group: the group's rows of its host's family."""
-    family = _family(group.host, known)
+    family = protected_families([group.host], known)[group.host_id]
     return _view(
         title=group.name,
         families=[(family, {("group", group.pk)}, group.name)],

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from evaluation.demo import demo_evaluation_load
+from evaluation.figures_cache import figures_changed_on_commit
 from groups.demo import demo_groups_load
 from journals.demo import demo_journal_load
 from rp_portal.accounts.demo import demo_accounts_load, demo_two_factor_load
@@ -17,3 +18,4 @@ def demo_load() -> None:
     demo_journal_load()
     demo_evaluation_load()
     demo_two_factor_load()
+    figures_changed_on_commit()  # the demo's answers and registers go in by bulk insert, unsignalled

@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from evaluation.figures_cache import figures_changed
 from evaluation.library import ensure_library
 from evaluation.models import (
     Completion,
@@ -604,4 +605,5 @@ def seed_scale(
         tag=tag,
     )
     seeder.run()
+    figures_changed()  # bulk inserts send no signals: kept dashboard figures are out of date
     return seeder

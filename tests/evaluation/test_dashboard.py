@@ -156,6 +156,8 @@ def test_an_attendance_rate_from_three_people_stays_hidden_however_many_places_t
     rate = cell(family, "attendance", ("group", world.group.pk), Q1)
     assert rate.extra["count"] == 9  # places, booked by three people
     assert (rate.suppressed, rate.reason, rate.shown) == (True, TOO_FEW, None)
+    # A hidden figure keeps nothing of what it hides (families are kept in the cache).
+    assert (rate.value, rate.extra) == (None, {"count": 9})
     assert cell(family, "active", ("group", world.group.pk), Q1).suppressed
     assert cell(family, "attendance", ("all",), Q1).suppressed
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from evaluation.figures_cache import figures_changed
 from privacy.backups import BackupError, backup_restore
 
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from None
+        figures_changed()  # the dashboards' kept figures came from the data replaced
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored the backup of {manifest['created']} into {db['NAME']} and {media_root}."
