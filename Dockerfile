@@ -64,10 +64,5 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "rp_portal.wsgi:application", \
-     "--bind", "0.0.0.0:8000", \
-     "--workers", "3", \
-     "--timeout", "60", \
-     "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-", \
-     "--error-logfile", "-"]
+# Workers, timeout and logs: gunicorn.conf.py (2 x cores + 1 workers unless WEB_CONCURRENCY).
+CMD ["gunicorn", "rp_portal.wsgi:application"]
