@@ -61,7 +61,7 @@ PASSWORD = "reflect-at-scale-2026"  # noqa: S105 (seeded benchmark accounts, nev
 PEOPLE_PER_ORG = 50
 GROUPS_PER_ORG = 4
 BOOKINGS_PER_SESSION = 10
-FOLLOW_UP_MONTHS = [2, 4, 6, 8]
+FOLLOW_UP_MONTHS = [2, 3, 4, 5, 6, 7, 8]
 BATCH = 5000
 SIZES = {"S": 10, "10S": 100}  # organisations
 
