@@ -154,18 +154,37 @@ class Family:
 STRUCTURES = dict(PracticeGroup.Structure.choices)
 
 
+def structures_of(groups) -> set[str]:
+    """Every structure the groups have or had (figures of past quarters may use an old one)."""
+    return {g.structure for g in groups} | {
+        change["structure"] for g in groups for change in g.structure_history
+    }
+
+
 def _row_labels(groups, organisation_name: str) -> dict[tuple, str]:
     labels = {("all",): _("All groups hosted by %(org)s") % {"org": organisation_name}}
-    for group in groups:
-        labels[("structure", group.structure)] = _("All %(structure)s groups") % {
-            "structure": str(STRUCTURES.get(group.structure, group.structure)).lower()
+    for structure in structures_of(groups):
+        labels[("structure", structure)] = _("All %(structure)s groups") % {
+            "structure": str(STRUCTURES.get(structure, structure)).lower()
         }
+    for group in groups:
         labels[("group", group.pk)] = group.name
     return labels
 
 
-def _rows_for(group) -> list[tuple]:
-    return [("all",), ("structure", group.structure), ("group", group.pk)]
+def structure_in(group, quarter: date) -> str:
+    """The structure ``group`` had when ``quarter`` ended: its figures for that quarter count
+    under it, whatever the group has become since."""
+    month = quarter.month + 3
+    ended = datetime(quarter.year + (month > 12), (month - 1) % 12 + 1, 1, tzinfo=site_zone())
+    for change in group.structure_history:  # oldest first
+        if datetime.fromisoformat(change["until"]) >= ended:
+            return change["structure"]
+    return group.structure
+
+
+def _rows_for(group, quarter: date) -> list[tuple]:
+    return [("all",), ("structure", structure_in(group, quarter)), ("group", group.pk)]
 
 
 def _layout(
@@ -184,7 +203,7 @@ def _layout(
         group = by_id.get(group_id)
         if group is None:
             continue
-        for row in _rows_for(group):
+        for row in _rows_for(group, quarter):
             entry = sums[(row, quarter)]
             entry["n"] += values["n"]
             entry["sum"] += values["sum"] or 0
@@ -227,7 +246,9 @@ def build_families(organisations) -> dict[int, Family]:
     if not hosts:
         return {}
     groups = list(
-        PracticeGroup.objects.filter(host_id__in=hosts).only("id", "name", "structure", "host_id")
+        PracticeGroup.objects.filter(host_id__in=hosts).only(
+            "id", "name", "structure", "structure_history", "host_id"
+        )
     )
     group_ids = [g.pk for g in groups]
     before = current_quarter_start()
@@ -580,7 +601,7 @@ def _measure_figures(measure_id, score_rows, change_rows, windows, groups, parts
         for key in window_parts.get(baseline_of.get(window["group"]), {}):
             if row["window"] in key[3]:
                 vector[key] = -1
-        for line in _rows_for(group):
+        for line in _rows_for(group, quarter):
             entry = sums[(line, window["months"], quarter)]
             entry["n"] += row["n"]
             entry["sum"] += row["total"]

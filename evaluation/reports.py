@@ -15,7 +15,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluation.dashboard import Block, ChangeLine, Family, MeasureBlock, quarter_label
+from evaluation.dashboard import (
+    Block,
+    ChangeLine,
+    Family,
+    MeasureBlock,
+    quarter_label,
+    structures_of,
+)
 from evaluation.figures_cache import families as protected_families
 from groups.models import GroupPartner, Organisation, PracticeGroup
 from groups.selectors import group_access_for, organisation_for
@@ -165,7 +172,7 @@ def _view(*, title, families, groups, filters: Filters, organisation=None, group
 def _rows(family: Family, allowed: set[tuple] | None, filters: Filters) -> set[tuple]:
     rows = {("group", g.pk) for g in family.groups}
     if allowed is None:  # the host's own managers: totals and structures too
-        rows |= {("all",)} | {("structure", g.structure) for g in family.groups}
+        rows |= {("all",)} | {("structure", s) for s in structures_of(family.groups)}
     else:
         rows &= allowed
     structure_of = {g.pk: g.structure for g in family.groups}

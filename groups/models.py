@@ -185,6 +185,10 @@ class PracticeGroup(models.Model):
     name = models.CharField(_("name"), max_length=150, validators=[validate_plain_name])
     purpose = models.TextField(_("purpose"), validators=[MaxLengthValidator(2000)])
     structure = models.CharField(_("structure"), max_length=20, choices=Structure.choices)
+    # The structures the group had before, oldest first: [{"structure": code, "until": ISO
+    # time}]. Evaluation figures count a group under the structure it had when each quarter
+    # ended, so a change now never alters a figure shown for a quarter already over.
+    structure_history = models.JSONField(default=list, blank=True, editable=False)
     facilitation_model = models.CharField(
         _("facilitation model"), max_length=20, choices=Facilitation.choices, blank=True
     )

@@ -75,10 +75,17 @@ def group_update(*, group: PracticeGroup, actor, **fields) -> PracticeGroup:
         "frequency",
         "usual_place",
     }
+    structure_before = group.structure
     for key, value in fields.items():
         if key not in allowed:
             raise ValueError(f"{key} cannot be changed here")
         setattr(group, key, value.strip() if isinstance(value, str) else value)
+    if group.structure != structure_before:
+        # Kept so that figures of quarters already over still count the group as it was.
+        group.structure_history = [
+            *group.structure_history,
+            {"structure": structure_before, "until": timezone.now().isoformat()},
+        ]
     leaving_multi_agency = (
         "structure" in fields and fields["structure"] != PracticeGroup.Structure.MULTI_AGENCY
     )
