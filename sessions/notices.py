@@ -309,8 +309,15 @@ def post_session_send(*, session_id: int) -> int:
     return sent
 
 
+MINIMUM_WARNING = "minimum-size"  # the Reminder ledger's kind for this warning
+
+
 def minimum_size_warnings_send(*, now=None, warn_hours: int = 24) -> int:
-    """Tell the facilitators a day ahead when fewer people have booked than the minimum."""
+    """Tell the facilitators a day ahead when fewer people have booked than the minimum.
+
+    Each facilitator's warning is recorded in the reminder ledger in the same transaction as
+    its email, and the session is marked done only once every facilitator has it: when the
+    mail server fails part-way, the retry warns only those not warned yet."""
     now = now or timezone.now()
     sessions = GroupSession.objects.filter(
         status=GroupSession.Status.SCHEDULED,
@@ -322,31 +329,33 @@ def minimum_size_warnings_send(*, now=None, warn_hours: int = 24) -> int:
     ).select_related("group", "room")
     sent = 0
     for session in sessions:
-        with transaction.atomic():
-            locked = GroupSession.objects.select_for_update().get(pk=session.pk)
-            if locked.minimum_warning_sent_at:
-                continue
-            booked = locked.bookings.filter(status=Booking.Status.BOOKED).count()
-            locked.minimum_warning_sent_at = now
-            locked.save(update_fields=["minimum_warning_sent_at"])
-            if booked >= locked.minimum_size:
-                continue
+        booked = session.bookings.filter(status=Booking.Status.BOOKED).count()
+        if booked < session.minimum_size:
             facilitators = GroupMember.objects.filter(
                 group_id=session.group_id, role="facilitator"
             ).select_related("user")
             for member in facilitators:
-                templated_email_send(
-                    to=[member.user.email],
-                    template_prefix="emails/minimum_warning",
-                    context={
-                        "session": session,
-                        "booked": booked,
-                        "person": member.user,
-                        "reason": "facilitator",
-                        **_links(session),
-                    },
-                )
+                with transaction.atomic():
+                    _entry, new = Reminder.objects.get_or_create(
+                        session=session, user=member.user, kind=MINIMUM_WARNING
+                    )
+                    if not new:
+                        continue
+                    templated_email_send(
+                        to=[member.user.email],
+                        template_prefix="emails/minimum_warning",
+                        context={
+                            "session": session,
+                            "booked": booked,
+                            "person": member.user,
+                            "reason": "facilitator",
+                            **_links(session),
+                        },
+                    )
                 sent += 1
+        GroupSession.objects.filter(pk=session.pk, minimum_warning_sent_at__isnull=True).update(
+            minimum_warning_sent_at=now
+        )
     return sent
 
 

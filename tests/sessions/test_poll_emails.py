@@ -162,3 +162,33 @@ def test_a_real_worker_retries_a_part_way_failure_and_invites_each_member_once(
     assert smtp.recipients == _once_each(team.everyone)
     done = re.findall(r"send_poll_invitation\[[^\]]+\] succeeded in [\d.]+s: (\d+)", text)
     assert done == [str(len(team.everyone) - (DROP_AT - 1))]  # the retry sent only the rest
+
+
+# --- The minimum-size warning uses the reminder ledger the same way ---------------------------
+
+
+def test_a_retry_after_a_part_way_failure_warns_only_the_facilitators_not_yet_warned(team, smtp):
+    from sessions.models import Reminder
+    from tests.factories import GroupMemberFactory, MembershipFactory
+    from tests.sessions.fixtures_views import make_session
+
+    others = [MembershipFactory(organisation=team.org, is_facilitator=True).user for _ in range(3)]
+    for person in others:
+        GroupMemberFactory(group=team.group, user=person, role="facilitator")
+    facilitators = [team.facilitator, *others]
+    session = make_session(team.group, starts_at=at(10), capacity=6, minimum_size=3)
+    now = session.starts_at - timedelta(hours=20)
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notices.minimum_size_warnings_send(now=now)
+    assert len(smtp.recipients) == DROP_AT - 1
+    session.refresh_from_db()
+    assert session.minimum_warning_sent_at is None  # not everyone has it yet
+
+    assert notices.minimum_size_warnings_send(now=now) == len(facilitators) - (DROP_AT - 1)
+    assert smtp.recipients == _once_each(facilitators)
+    assert Reminder.objects.filter(session=session, kind=notices.MINIMUM_WARNING).count() == 4
+    session.refresh_from_db()
+    assert session.minimum_warning_sent_at == now
+    assert notices.minimum_size_warnings_send(now=now + timedelta(hours=1)) == 0
+    assert smtp.recipients == _once_each(facilitators)
