@@ -403,8 +403,9 @@ FUZZED_WITH = {
     "sessions.forms.SessionDetailsForm": "sessions.forms.WhenForm",
     "sessions.forms.PollOptionForm": "sessions.forms.PollForm",
 }
-# Forms that accept anything (every field optional, free text), so no example is refused.
-CANNOT_REFUSE = {"groups.forms.PlanForm": "aims, objectives, frequency, place: all optional text"}
+# Forms that accept anything (every field optional, unlimited text), so no example is refused.
+# Empty: the group plan's fields now have limits and refuse longer text.
+CANNOT_REFUSE: dict[str, str] = {}
 # Forms fuzzed through is_valid() alone, and why not through their view.
 FORM_ONLY = {
     # The view wants a sign-in within the last few minutes (allauth's reauthentication), which
