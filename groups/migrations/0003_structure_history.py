@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0002_blank_authors'),
+        ("groups", "0002_blank_authors"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='practicegroup',
-            name='structure_history',
+            model_name="practicegroup",
+            name="structure_history",
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
     ]
