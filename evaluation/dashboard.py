@@ -31,8 +31,9 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Substr, TruncQuarter
+from django.db.models.functions import Cast, Coalesce, RowNumber, Substr, TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -145,7 +146,7 @@ class Family:
     held: dict[tuple[int, date], int]
     blocks: list[Block]
     measures: list[MeasureBlock]
-    comments: dict[int, list[str]]  # filled by attach_comments, never cached
+    comments: dict[int, dict[date, list[str]]]  # group -> quarter -> texts; never cached
     pulse_shown: list[tuple[int, date]] = field(default_factory=list)  # (group, quarter)
     before: datetime | None = None  # the start of the quarter it was computed in
     cache_key: str = ""  # set when it came from, or went into, the cache
@@ -658,33 +659,60 @@ def _block(key, title, unit, figures, labels, *, help="", scale=(0, 100)) -> Blo
     return Block(key=key, title=str(title), unit=unit, rows=ordered, scale=scale, help=str(help))
 
 
+COMMENTS_SHOWN = 30  # per group and quarter, the first in alphabetical order
+
+
+def _quarter_bounds(quarter: date) -> tuple[datetime, datetime]:
+    month = quarter.month + 3
+    ended = date(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
+    return (
+        datetime(quarter.year, quarter.month, 1, tzinfo=site_zone()),
+        datetime(ended.year, ended.month, 1, tzinfo=site_zone()),
+    )
+
+
 def attach_comments(families: list[Family]) -> None:
-    """Pulse comments, by group, only from group quarters whose pulse figure is shown; sorted
-    by text so their order says nothing about who wrote them or when. One query for all the
-    families (none when no pulse figure is shown)."""
-    shown = {(g, q) for family in families for g, q in family.pulse_shown}
+    """Pulse comments by group and quarter, only from group quarters whose pulse figure is
+    shown, at most ``COMMENTS_SHOWN`` each, sorted by text so their order says nothing about
+    who wrote them or when. One query for all the families (none when no pulse figure is
+    shown), which returns no more comments than a page can show."""
+    shown = sorted({(g, q) for family in families for g, q in family.pulse_shown})
     for family in families:
         family.comments = {}
     if not shown:
         return
-    before = min(family.before for family in families if family.pulse_shown)
-    rows = (
-        Response.objects.filter(
-            window__kind=QuestionnaireWindow.Kind.PULSE,
-            window__plan__group_id__in={g for g, _q in shown},
-            window__closes_at__lt=before,
+    cells = Q()
+    for group_id, quarter in shown:
+        opens, ends = _quarter_bounds(quarter)
+        cells |= Q(window__plan__group_id=group_id, window__closes_at__gte=opens) & Q(
+            window__closes_at__lt=ends
         )
+    quarter = _quarter("window__closes_at")
+    rows = (
+        Response.objects.filter(cells, window__kind=QuestionnaireWindow.Kind.PULSE)
         .exclude(comment="")
-        .annotate(group=F("window__plan__group_id"), quarter=_quarter("window__closes_at"))
+        .annotate(
+            group=F("window__plan__group_id"),
+            quarter=quarter,
+            place=Window(
+                RowNumber(),
+                partition_by=[F("window__plan__group_id"), quarter],
+                order_by=[F("comment").asc(), F("pk").asc()],
+            ),
+        )
+        .filter(place__lte=COMMENTS_SHOWN)
         .values_list("group", "quarter", "comment")
     )
-    comments: dict[int, list[str]] = defaultdict(list)
-    for group_id, quarter, comment in rows:
-        if (group_id, _day(quarter)) in shown:
-            comments[group_id].append(comment)
+    comments: dict[int, dict[date, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for group_id, at, comment in rows:
+        comments[group_id][_day(at)].append(comment)
     for family in families:
         ids = {g.pk for g in family.groups}
-        family.comments = {g: sorted(texts) for g, texts in comments.items() if g in ids}
+        family.comments = {
+            g: {q: sorted(texts) for q, texts in sorted(by_quarter.items())}
+            for g, by_quarter in comments.items()
+            if g in ids
+        }
 
 
 NOT_YET = gettext_lazy(

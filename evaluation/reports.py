@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.dashboard import (
+    COMMENTS_SHOWN,
     Block,
     ChangeLine,
     Family,
@@ -218,8 +219,18 @@ def _section(
             for m in family.measures
         ],
         held=[(names[g], [family.held.get((g, q)) for q in quarters]) for g in group_ids],
-        comments=[(names[g], family.comments[g]) for g in group_ids if family.comments.get(g)],
+        comments=[
+            (names[g], texts) for g in group_ids if (texts := _comments(family, g, quarters))
+        ],
     )
+
+
+def _comments(family: Family, group_id: int, quarters: list[date]) -> list[str]:
+    """A group's pulse comments from the quarters shown, in alphabetical order, at most as many
+    as one quarter may show."""
+    by_quarter = family.comments.get(group_id, {})
+    texts = sorted(text for q in quarters for text in by_quarter.get(q, []))
+    return texts[:COMMENTS_SHOWN]
 
 
 # --- CSV and PDF ---------------------------------------------------------------------------

@@ -438,7 +438,7 @@ def test_pulse_comments_appear_only_with_a_shown_pulse_and_in_alphabetical_order
     assert not cell(family, "pulse", ("group", world.group.pk), Q1).suppressed
     assert cell(family, "pulse", ("group", world.group.pk), Q2).suppressed
     expected = ["Calm room.", "Made me think.", "Useful case.", "Zero interruptions, good."]
-    assert family.comments == {world.group.pk: expected}
+    assert family.comments == {world.group.pk: {Q1: expected}}
     client.force_login(world.facilitator)
     page = client.get(reverse("evaluation:group_dashboard", args=[world.group.pk]))
     body = page.content.decode()

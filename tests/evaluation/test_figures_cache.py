@@ -247,3 +247,26 @@ def test_a_new_quarter_starts_new_keys(monkeypatch):
     later = timezone.now() + timedelta(days=100)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert family_key(1, version) != now
+
+
+def test_comments_follow_the_quarters_chosen_and_no_more_than_a_page_shows_are_read(client, world):
+    from evaluation.dashboard import COMMENTS_SHOWN, build_family
+
+    pulse = library()[PULSE]
+    plan = bare_plan(world.group, [library()[HABITS]])
+    for day, prefix, count in ((date(2025, 2, 3), "Winter", 40), (date(2025, 5, 5), "Spring", 5)):
+        session = make_session(world.group, starts_at=london(day, 14), status="held")
+        window = window_on(plan, QuestionnaireWindow.Kind.PULSE, day, session=session)
+        for index in range(count):
+            respond(window, f"{day}-{index}", {pulse: 4.0}, comment=f"{prefix} note {index:02d}")
+
+    family = build_family(world.org)
+    winter = family.comments[world.group.pk][Q1]
+    assert len(winter) == COMMENTS_SHOWN  # of 40: the query reads no more than that
+    assert winter == sorted(f"Winter note {i:02d}" for i in range(40))[:COMMENTS_SHOWN]
+
+    client.force_login(world.facilitator)
+    url = reverse("evaluation:group_dashboard", args=[world.group.pk])
+    spring_only = client.get(url, {"start": "2025-04-01", "end": "2025-04-01"}).content.decode()
+    assert "Spring note 00" in spring_only
+    assert "Winter note" not in spring_only
