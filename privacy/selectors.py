@@ -7,13 +7,15 @@ hold other people's addresses.
 
 from __future__ import annotations
 
+import re
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from evaluation.models import Completion, EvaluationPlan, Response
+from evaluation.models import Completion, EvaluationPlan, QuestionnaireEmail, Response
 from evaluation.services import response_pseudonym
 from groups.models import (
     AgreementAcceptance,
@@ -25,10 +27,11 @@ from groups.models import (
 )
 from journals.models import JournalEntry, SharedLearning
 from journals.services import learning_pseudonym, read_entry
+from onboarding.models import HiddenGuide
 from rp_portal.audit.models import AuditEvent
 from rp_portal.crypto import UnreadableText
 from rp_portal.documents.models import DocumentBuild
-from sessions.models import Booking, PollAnswer, Reminder, SchedulePreference
+from sessions.models import Booking, PollAnswer, PollEmail, Reminder, SchedulePreference
 
 # In the order they appear in the export, with the heading each one gets.
 SECTIONS = {
@@ -37,6 +40,7 @@ SECTIONS = {
     "security": _("Two-factor authentication"),
     "sign_in_sessions": _("Signed-in devices"),
     "preferences": _("Reminder preferences"),
+    "hidden_guides": _("First-visit guides you hid"),
     "memberships": _("Organisations and roles"),
     "groups": _("Groups"),
     "invitations": _("Invitations sent to you"),
@@ -45,12 +49,87 @@ SECTIONS = {
     "bookings": _("Bookings and attendance"),
     "poll_answers": _("Answers to date polls"),
     "notices_sent": _("Emails sent to you about sessions"),
+    "poll_emails": _("Emails sent to you about date polls"),
+    "questionnaire_emails": _("Emails sent to you about questionnaires"),
     "journal_entries": _("Journal entries"),
     "shared_learning": _("Learning points you shared"),
     "questionnaires_completed": _("Questionnaires you completed"),
     "questionnaire_answers": _("Your questionnaire answers"),
     "documents": _("Documents built for you"),
     "audit_events": _("Things you did that were recorded"),
+}
+
+
+# Where the export puts each field that names a person ("app_label.Model.field" -> SECTIONS key).
+# tests/privacy/test_personal_data_map.py walks every installed model for fields that name a
+# person (a key to the user model, an email address, a pseudonym, the stored sign-in sessions,
+# and keys to rows exported here) and fails on one that is in neither this nor NOT_EXPORTED.
+EXPORTED = {
+    "accounts.User.email": "profile",
+    "account.EmailAddress.user": "email_addresses",
+    "account.EmailAddress.email": "email_addresses",
+    "mfa.Authenticator.user": "security",
+    "usersessions.UserSession.user": "sign_in_sessions",
+    "rp_sessions.SchedulePreference.user": "preferences",
+    "onboarding.HiddenGuide.user": "hidden_guides",
+    "groups.Membership.user": "memberships",
+    "groups.GroupMember.user": "groups",
+    "groups.Invitation.email": "invitations",
+    "groups.Invitation.accepted_by": "invitations",
+    "groups.AgreementAcceptance.user": "agreement_acceptances",
+    "groups.TrainingRecord.user": "training_records",
+    "rp_sessions.Booking.user": "bookings",
+    "rp_sessions.PollAnswer.user": "poll_answers",
+    "rp_sessions.Reminder.user": "notices_sent",
+    "rp_sessions.PollEmail.user": "poll_emails",
+    "evaluation.QuestionnaireEmail.user": "questionnaire_emails",
+    "journals.JournalEntry.author": "journal_entries",
+    "journals.SharedLearning.author_pseudonym": "shared_learning",
+    "evaluation.Completion.user": "questionnaires_completed",
+    "evaluation.Response.pseudonym": "questionnaire_answers",
+    "evaluation.Score.response": "questionnaire_answers",
+    "documents.DocumentBuild.owner": "documents",
+    "audit.AuditEvent.actor": "audit_events",
+}
+
+# Fields that name a person but stay out of their export, each with the reason.
+_ORGANISATION_RECORD = (
+    "the organisation's own record (a group, session, series, poll, plan, agreement version or "
+    "sign-off), which names the person only as the one who acted; the audit events they are the "
+    "actor of are exported"
+)
+NOT_EXPORTED = {
+    # Other people's data.
+    "groups.Invitation.invited_by": "invitations the person sent hold other people's names and "
+    "addresses",
+    "groups.GroupMember.added_by": "the places of other people the person added to a group",
+    "groups.TrainingRecord.recorded_by": "other people's training the person recorded",
+    "journals.SharedLearning.hidden_by": "someone else's learning point the person hid as a "
+    "facilitator",
+    # The organisation's records, naming the person only as who acted.
+    "groups.GroupPartner.invited_by": _ORGANISATION_RECORD,
+    "groups.GroupPartner.responded_by": _ORGANISATION_RECORD,
+    "groups.PracticeGroup.created_by": _ORGANISATION_RECORD,
+    "groups.AgreementVersion.created_by": _ORGANISATION_RECORD,
+    "groups.SignOff.signed_by": _ORGANISATION_RECORD,
+    "rp_sessions.Series.created_by": _ORGANISATION_RECORD,
+    "rp_sessions.GroupSession.created_by": _ORGANISATION_RECORD,
+    "rp_sessions.GroupSession.closed_by": _ORGANISATION_RECORD,
+    "rp_sessions.Poll.created_by": _ORGANISATION_RECORD,
+    "evaluation.EvaluationPlan.created_by": _ORGANISATION_RECORD,
+    "groups.Organisation.contact_email": "the address an organisation's admins publish for it: "
+    "the organisation's data, even when it is someone's own address",
+    # Framework tables.
+    "account.EmailConfirmation.email_address": "allauth's pending check of an address: a secret "
+    "key and when it was sent (the address itself is under email_addresses)",
+    "sessions.Session.session_data": "the signed-in sessions themselves hold the account number "
+    "and a secret; each is described under sign_in_sessions",
+    "admin.LogEntry.user": "Django admin's log of what the operator's staff changed there, "
+    "naming other people's records; members never use the admin site",
+    "accounts.User_groups.user": "Django's permission groups: rp_portal gives them to nobody "
+    "(roles are on memberships)",
+    "accounts.User_user_permissions.user": "Django's permissions: rp_portal gives them to "
+    "nobody (roles are on memberships)",
 }
 
 
@@ -82,6 +161,28 @@ def own_pseudonyms(user) -> dict[str, int]:
 
 def own_responses(user):
     return Response.objects.filter(pseudonym__in=list(own_pseudonyms(user)))
+
+
+# Poll and questionnaire emails are of two kinds, both asking the person to answer.
+_ASKING = {"invitation": _("An invitation to answer"), "reminder": _("A reminder to answer")}
+
+_SESSION_EMAILS = {
+    "new": _("A new session"),
+    "changed": _("The session changed"),
+    "cancelled": _("The session was cancelled"),
+    "promoted": _("You got a place from the waiting list"),
+    "post-session": _("An invitation to reflect on the session"),
+}
+
+
+def session_email_label(kind: str) -> str:
+    """The ledger's kind in plain words: "before-48h" is a reminder 48 hours before, "changed-r3"
+    the notice of the session's third version, "promoted-<time>" a place from the waiting list."""
+    before = re.fullmatch(rf"{Reminder.BEFORE_START}(\d+)h", kind)
+    if before:
+        return str(_("A reminder %(hours)s hours before") % {"hours": before[1]})
+    label = _SESSION_EMAILS.get(kind) or _SESSION_EMAILS.get(re.sub(r"-r?\d+$", "", kind))
+    return str(label) if label else kind
 
 
 def _journal_entries(user) -> list[dict]:
@@ -169,6 +270,10 @@ def subject_access_data(user) -> dict[str, object]:
         ]
         if preference
         else [],
+        "hidden_guides": [
+            {"guide": h.get_guide_display(), "hidden": h.hidden_at}
+            for h in HiddenGuide.objects.filter(user=user).order_by("hidden_at", "id")
+        ],
         "memberships": [
             {"organisation": m.organisation.name, "roles": m.role_labels, "joined": m.joined_at}
             for m in Membership.objects.filter(user=user).select_related("organisation")
@@ -228,9 +333,28 @@ def subject_access_data(user) -> dict[str, object]:
             for a in PollAnswer.objects.filter(user=user).select_related("option__poll")
         ],
         "notices_sent": [
-            {"session": r.session.display_title, "kind": r.kind, "sent": r.sent_at}
+            {
+                "session": r.session.display_title,
+                "message": session_email_label(r.kind),
+                "sent": r.sent_at,
+            }
             for r in Reminder.objects.filter(user=user)
             .select_related("session__group")
+            .order_by("sent_at")
+        ],
+        "poll_emails": [
+            {"poll": e.poll.title, "message": _ASKING.get(e.kind, e.kind), "sent": e.sent_at}
+            for e in PollEmail.objects.filter(user=user).select_related("poll").order_by("sent_at")
+        ],
+        "questionnaire_emails": [
+            {
+                "group": e.window.plan.group.name,
+                "questionnaire": e.window.label,
+                "message": _ASKING.get(e.kind, e.kind),
+                "sent": e.sent_at,
+            }
+            for e in QuestionnaireEmail.objects.filter(user=user)
+            .select_related("window__plan__group", "window__session")
             .order_by("sent_at")
         ],
         "journal_entries": _journal_entries(user),

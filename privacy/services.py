@@ -4,9 +4,10 @@ What erasure deletes and what it keeps (the page asking for confirmation says th
 
 * deleted: the account, its email addresses, two-factor devices and signed-in sessions; journal
   entries and every export or other document built for the person; learning points they shared;
-  memberships, group places, agreement acceptances, training records, poll answers, reminder
-  and poll email ledger rows and preferences; invitations addressed to them; which
-  questionnaires they completed (Completion rows).
+  memberships, group places, agreement acceptances, training records, poll answers, the
+  reminder, poll email and questionnaire email ledger rows, hidden first-visit guides and
+  preferences; invitations addressed to them; which questionnaires they completed (Completion
+  rows). ERASURE below says it field by field.
 * kept, anonymised: bookings of sessions (user emptied, one random ``erased_ref`` for all of the
   person's bookings, so attendance figures and counts of distinct people do not change);
   questionnaire responses and scores, moved to a fresh random pseudonym per plan (the baseline
@@ -48,6 +49,74 @@ AUDIT_EVENTS_KEPT = timedelta(days=2 * 365)
 REMINDERS_KEPT_AFTER_SESSION = timedelta(days=90)
 # Who was emailed about a date poll: kept as long as who was emailed about a questionnaire.
 POLL_EMAILS_KEPT_AFTER_CLOSE = COMPLETIONS_KEPT_AFTER_CLOSE
+
+
+# What erasure does with each field that names a person ("app_label.Model.field", the same keys
+# as privacy.selectors.EXPORTED and NOT_EXPORTED). tests/privacy/test_personal_data_map.py fails
+# on a field that names a person and is not here, and checks each fate on real rows.
+DELETED = "deleted"
+ANONYMISED = "kept, no longer leading to the person"
+KEPT = "kept as it is"
+
+_CASCADE = "the person's own row, deleted with the account (on_delete=CASCADE)"
+_CREATOR = "the organisation's record stays for its other people; who acted is emptied (SET_NULL)"
+ERASURE = {
+    "accounts.User.email": (DELETED, "the account itself"),
+    "account.EmailAddress.user": (DELETED, _CASCADE),
+    "account.EmailAddress.email": (DELETED, _CASCADE),
+    "account.EmailConfirmation.email_address": (DELETED, "CASCADE from the email address"),
+    "mfa.Authenticator.user": (DELETED, _CASCADE),
+    "usersessions.UserSession.user": (DELETED, "each signed-in session is ended first"),
+    "sessions.Session.session_data": (DELETED, "ended with its UserSession, on every device"),
+    "rp_sessions.SchedulePreference.user": (DELETED, _CASCADE),
+    "onboarding.HiddenGuide.user": (DELETED, _CASCADE),
+    "groups.Membership.user": (DELETED, _CASCADE),
+    "groups.GroupMember.user": (DELETED, _CASCADE),
+    "groups.Invitation.email": (DELETED, "invitations addressed to the person"),
+    "groups.Invitation.accepted_by": (DELETED, "invitations the person accepted"),
+    "groups.AgreementAcceptance.user": (DELETED, _CASCADE),
+    "groups.TrainingRecord.user": (DELETED, _CASCADE),
+    "rp_sessions.PollAnswer.user": (DELETED, _CASCADE),
+    "rp_sessions.Reminder.user": (DELETED, _CASCADE),
+    "rp_sessions.PollEmail.user": (DELETED, _CASCADE),
+    "evaluation.QuestionnaireEmail.user": (DELETED, _CASCADE),
+    "evaluation.Completion.user": (DELETED, "deleted first, with the answers re-pseudonymised"),
+    "journals.JournalEntry.author": (DELETED, "deleted first"),
+    "journals.SharedLearning.author_pseudonym": (DELETED, "found by the person's pseudonym"),
+    "documents.DocumentBuild.owner": (DELETED, "deleted first, files included"),
+    "admin.LogEntry.user": (DELETED, _CASCADE),
+    "accounts.User_groups.user": (DELETED, _CASCADE),
+    "accounts.User_user_permissions.user": (DELETED, _CASCADE),
+    "rp_sessions.Booking.user": (
+        ANONYMISED,
+        "attendance figures stay: user emptied, one random erased_ref for all the person's "
+        "bookings (places still to come are cancelled first)",
+    ),
+    "evaluation.Response.pseudonym": (
+        ANONYMISED,
+        "the group's figures stay: a fresh random pseudonym per plan, which not even the "
+        "pseudonym key leads back from",
+    ),
+    "evaluation.Score.response": (ANONYMISED, "stays with its re-pseudonymised response"),
+    "audit.AuditEvent.actor": (ANONYMISED, "the log stays complete; the actor is emptied"),
+    "groups.Invitation.invited_by": (ANONYMISED, _CREATOR),
+    "groups.GroupMember.added_by": (ANONYMISED, _CREATOR),
+    "groups.TrainingRecord.recorded_by": (ANONYMISED, _CREATOR),
+    "journals.SharedLearning.hidden_by": (ANONYMISED, _CREATOR),
+    "groups.GroupPartner.invited_by": (ANONYMISED, _CREATOR),
+    "groups.GroupPartner.responded_by": (ANONYMISED, _CREATOR),
+    "groups.PracticeGroup.created_by": (ANONYMISED, _CREATOR),
+    "groups.AgreementVersion.created_by": (ANONYMISED, _CREATOR),
+    "groups.SignOff.signed_by": (ANONYMISED, _CREATOR),
+    "rp_sessions.Series.created_by": (ANONYMISED, _CREATOR),
+    "rp_sessions.GroupSession.created_by": (ANONYMISED, _CREATOR),
+    "rp_sessions.GroupSession.closed_by": (ANONYMISED, _CREATOR),
+    "rp_sessions.Poll.created_by": (ANONYMISED, _CREATOR),
+    "evaluation.EvaluationPlan.created_by": (ANONYMISED, _CREATOR),
+    # The organisation publishes it and its admins change it; an address there is theirs to
+    # replace, and erasing one member's account must not leave the organisation without one.
+    "groups.Organisation.contact_email": (KEPT, "the organisation's published contact address"),
+}
 
 
 def erasure_blockers(user: User) -> list[str]:
@@ -141,9 +210,9 @@ def account_erase(*, user: User) -> ErasureResult:
     for session in UserSession.objects.filter(user=user):
         session.end()
 
-    # Memberships, group places, acceptances, training, poll answers, the reminder and poll
-    # email ledgers, preferences, email addresses and authenticators go with the account
-    # (on_delete=CASCADE); what the person created for an organisation stays with an empty
+    # Memberships, group places, acceptances, training, poll answers, the reminder, poll email
+    # and questionnaire email ledgers, hidden guides, preferences, email addresses and
+    # authenticators go with the account (on_delete=CASCADE); what the person created for an organisation stays with an empty
     # creator (SET_NULL).
     user.delete()
     audit_log(actor=None, action="account.erase", user_id=user_id, bookings_anonymised=anonymised)

@@ -3,21 +3,49 @@ string, so a test can tell whose data an export or a table holds."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from evaluation.library import ensure_library
-from evaluation.models import Measure, QuestionnaireWindow
+from evaluation.models import EvaluationPlan, Measure, QuestionnaireEmail, QuestionnaireWindow
 from evaluation.services import measures_for_window, plan_save, response_submit
-from groups.models import AgreementAcceptance, Invitation, TrainingRecord
+from groups.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    GroupMember,
+    GroupPartner,
+    Invitation,
+    Organisation,
+    PracticeGroup,
+    SignOff,
+    TrainingRecord,
+)
+from journals.models import SharedLearning
 from journals.services import learning_share
+from onboarding.models import GuideKind
+from onboarding.services import guide_hide
 from rp_portal.audit.services import audit_log
-from sessions.models import Booking, GroupSession, Poll, PollAnswer, PollEmail, PollOption, Reminder
+from rp_portal.documents.models import DocumentBuild
+from sessions.models import (
+    Booking,
+    GroupSession,
+    Poll,
+    PollAnswer,
+    PollEmail,
+    PollOption,
+    Reminder,
+    Series,
+)
 from sessions.selectors import preference_of
 from tests.factories import (
     GroupMemberFactory,
@@ -96,6 +124,8 @@ def give_data(p: Privacy, user, mark: str) -> None:
     )
     PollAnswer.objects.create(option=option, user=user, answer="yes")
     PollEmail.objects.create(poll=poll, user=user, kind="invitation")
+    QuestionnaireEmail.objects.create(window=p.window, user=user, kind="reminder")
+    guide_hide(user=user, guide=GuideKind.PRACTITIONER)
     Reminder.objects.create(session=p.upcoming, user=user, kind=f"new-r{len(mark)}")
     preference_of(user)
     UserSession.objects.create(
@@ -103,6 +133,49 @@ def give_data(p: Privacy, user, mark: str) -> None:
     )
     Authenticator.objects.create(user=user, type="recovery_codes", data={"seed": mark})
     audit_log(actor=user, action="test.something", detail_mark=mark)
+
+
+def give_records(p: Privacy, user) -> None:
+    """``user`` as the one who acted on the organisation's records, and in Django's and
+    allauth's own tables: with give_data, a row in every field that names a person."""
+    now = timezone.now()
+    later = now + timedelta(days=14)
+    partner = OrganisationFactory(name="Partner org")
+    PracticeGroup.objects.filter(pk=PracticeGroupFactory(host=p.org).pk).update(created_by=user)
+    AgreementVersion.objects.filter(group=p.group).update(created_by=user)
+    GroupPartner.objects.create(
+        group=p.group, organisation=partner, status="accepted", invited_by=user,
+        responded_by=user, responded_at=now,
+    )  # fmt: skip
+    SignOff.objects.create(group=p.group, organisation=p.org, signed_by=user)
+    GroupMember.objects.filter(group=p.group, user=p.other).update(added_by=user)
+    TrainingRecord.objects.filter(user=p.other).update(recorded_by=user)
+    SharedLearning.objects.filter(text__contains=OTHER).update(hidden_at=now, hidden_by=user)
+    Invitation.objects.create(
+        organisation=p.org, email="someone.else@example.test", is_practitioner=True,
+        invited_by=user, expires_at=later,
+    )  # fmt: skip
+    Invitation.objects.create(
+        organisation=partner, email="an.old.address@example.test", is_practitioner=True,
+        accepted_by=user, accepted_at=now, expires_at=later,
+    )  # fmt: skip
+    Series.objects.create(
+        group=p.group, rrule="FREQ=MONTHLY", first_start=later, duration_minutes=90,
+        created_by=user,
+    )  # fmt: skip
+    GroupSession.objects.filter(pk=p.held.pk).update(created_by=user, closed_by=user)
+    Poll.objects.filter(group=p.group).update(created_by=user)
+    EvaluationPlan.objects.filter(group=p.group).update(created_by=user)
+    Organisation.objects.filter(pk=p.org.pk).update(contact_email=user.email)
+    address, _ = EmailAddress.objects.get_or_create(user=user, email=user.email)
+    EmailConfirmation.objects.create(email_address=address, key=secrets.token_hex(16), sent=now)
+    LogEntry.objects.create(
+        user=user, content_type=ContentType.objects.get_for_model(Organisation),
+        object_id=str(p.org.pk), object_repr=p.org.name, action_flag=CHANGE,
+    )  # fmt: skip
+    DocumentBuild.objects.create(kind="journal-pdf", owner=user, inputs_hash="0" * 64)
+    user.groups.add(Group.objects.create(name="Operator staff"))
+    user.user_permissions.add(Permission.objects.get(codename="view_organisation"))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from privacy.selectors import SECTIONS
+from privacy.selectors import SECTIONS, session_email_label
 from rp_portal.documents.models import DocumentBuild
 from tests.journals.support import content_bytes, pdf_text
 from tests.privacy.conftest import OTHER, SUBJECT
@@ -70,6 +70,10 @@ def test_the_json_export_holds_nothing_of_the_other_member_of_the_same_group(
     assert len(exported["questionnaires_completed"]) == 1
     assert len(exported["poll_answers"]) == 1
     assert len(exported["invitations"]) == 1
+    assert len(exported["notices_sent"]) == 1
+    assert len(exported["poll_emails"]) == 1
+    assert len(exported["questionnaire_emails"]) == 1
+    assert len(exported["hidden_guides"]) == 1
 
 
 def test_journal_entries_are_decrypted_in_the_persons_own_export(
@@ -136,3 +140,40 @@ def test_the_page_offers_both_formats_and_the_way_to_delete_the_account(client, 
     assert 'value="json"' in page
     assert 'value="pdf"' in page
     assert reverse("privacy:erase") in page
+
+
+def test_the_emails_and_hidden_guides_are_told_in_plain_words(
+    client, privacy, media, django_capture_on_commit_callbacks
+):
+    build = _export(client, django_capture_on_commit_callbacks, privacy.subject, "json")
+    exported = json.loads(_download(client, build))["sections"]
+    assert exported["notices_sent"][0]["message"] == "A new session"
+    assert exported["poll_emails"][0] == {
+        "poll": "When next?",
+        "message": "An invitation to answer",
+        "sent": exported["poll_emails"][0]["sent"],
+    }
+    emailed = exported["questionnaire_emails"][0]
+    assert (emailed["group"], emailed["questionnaire"], emailed["message"]) == (
+        "Team RP",
+        "Baseline",
+        "A reminder to answer",
+    )
+    assert exported["hidden_guides"][0]["guide"] == "Your first steps as a member"
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("before-48h", "A reminder 48 hours before"),
+        ("before-2h", "A reminder 2 hours before"),
+        ("new-r1", "A new session"),
+        ("changed-r12", "The session changed"),
+        ("cancelled-r3", "The session was cancelled"),
+        ("promoted-1795000000", "You got a place from the waiting list"),
+        ("post-session", "An invitation to reflect on the session"),
+        ("something-new", "something-new"),
+    ],
+)
+def test_each_session_email_is_named_in_plain_words(kind, words):
+    assert session_email_label(kind) == words
