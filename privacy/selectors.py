@@ -264,7 +264,7 @@ def subject_access_data(user) -> dict[str, object]:
         ],
         "preferences": [
             {
-                "reminder_hours_before": preference.reminder_hours,
+                "reminder_hours_before": preference.lead_hours,
                 "reminders_on": preference.reminders_enabled,
             }
         ]

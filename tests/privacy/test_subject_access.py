@@ -160,6 +160,7 @@ def test_the_emails_and_hidden_guides_are_told_in_plain_words(
         "A reminder to answer",
     )
     assert exported["hidden_guides"][0]["guide"] == "Your first steps as a member"
+    assert exported["preferences"][0]["reminder_hours_before"] == [48, 2]
 
 
 @pytest.mark.parametrize(
