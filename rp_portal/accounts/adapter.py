@@ -3,7 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.utils.translation import gettext_lazy as _
 
-from rp_portal.accounts import services
+from rp_portal.accounts import services, two_factor_secrets
 from rp_portal.accounts.models import User
 from rp_portal.accounts.selectors import holds_a_staff_role
 from rp_portal.audit.services import audit_log
@@ -31,6 +31,13 @@ class MFAAdapter(DefaultMFAAdapter):
             "authentication on, so it cannot be switched off for your account."
         ),
     }
+
+    def encrypt(self, text: str) -> str:
+        """Authenticator keys and recovery-code seeds are stored encrypted with JOURNAL_KEYS."""
+        return two_factor_secrets.secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return two_factor_secrets.secret_decrypt(encrypted_text)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type != Authenticator.Type.TOTP:

@@ -494,8 +494,8 @@ def test_the_management_command_rotates_every_entry(settings, keys, world):
     out = StringIO()
     call_command("rotate_journal_keys", stdout=out)
     assert (
-        "Re-encrypted 3 journal entries and 0 private exports with the newest key."
-        in out.getvalue()
+        "Re-encrypted 3 journal entries, 0 private exports and 0 two-factor authenticators "
+        "with the newest key." in out.getvalue()
     )
     settings.JOURNAL_KEYS = [keys["new"]]
     assert sorted(services.read_entry(e).title for e in JournalEntry.objects.all()) == [
@@ -504,7 +504,11 @@ def test_the_management_command_rotates_every_entry(settings, keys, world):
         "Entry 2",
     ]
     rotation = AuditEvent.objects.get(action="keys.rotate")  # who ran it: the operator
-    assert rotation.detail == {"entries": 3, "private_exports": 0}
+    assert rotation.detail == {
+        "entries": 3,
+        "private_exports": 0,
+        "two_factor_authenticators": 0,
+    }
 
 
 def test_rotation_with_a_key_missing_fails_loudly_and_writes_nothing(settings, keys, world):
