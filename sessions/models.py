@@ -146,6 +146,12 @@ class GroupSession(Place):
             models.Index(fields=["group", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["room", "starts_at"]),
+            # My sessions offers an organisation's workshops: read them without its group sessions.
+            models.Index(
+                fields=["organisation", "starts_at"],
+                condition=Q(kind="workshop"),
+                name="workshop_organisation_starts",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,10 +18,52 @@ from sessions.models import Booking, GroupSession, Poll, PollAnswer, Room, Sched
 
 ACTIVE = [Booking.Status.BOOKED, Booking.Status.WAITLISTED]
 PAGE_SIZE = 20
+# The fields My sessions shows of each booking and each session open for booking.
+BOOKING_ROW = (
+    "status",
+    "session",
+    "session__kind",
+    "session__title",
+    "session__status",
+    "session__starts_at",
+    "session__ends_at",
+    "session__online_link",
+    "session__group",
+    "session__group__name",
+    "session__room",
+    "session__room__name",
+)
+# What the register shows of each booking: the person's name, the attendance and a walk-in.
+REGISTER_ROW = (
+    "session",
+    "status",
+    "attendance",
+    "walk_in",
+    "queued_at",
+    "user",
+    "user__display_name",
+    "user__email",
+)
+OPEN_ROW = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "group",
+    "group__name",
+    "organisation",
+    "organisation__name",
+)
 
 
 def page_of(
-    rows: QuerySet, number, *, per_page: int = PAGE_SIZE, counted: QuerySet | None = None
+    rows: QuerySet,
+    number,
+    *,
+    per_page: int = PAGE_SIZE,
+    counted: QuerySet | None = None,
+    count: int | None = None,
 ) -> Page:
     """One page of a list, read now (two queries, the count and the page, even when the list
     is empty), so the template runs none. Whatever came in the address gives a real page:
@@ -29,9 +71,12 @@ def page_of(
     the last.
 
     ``counted``: the same rows without their per-row figures, to count them. Counting rows
-    annotated by ``with_counts`` would group a join with every booking of every session."""
+    annotated by ``with_counts`` would group a join with every booking of every session.
+    ``count``: how many rows there are, when already counted with another list's count."""
     paginator = Paginator(rows, per_page)
-    if counted is not None:
+    if count is not None:
+        paginator.count = count
+    elif counted is not None:
         paginator.count = counted.count()
     try:
         wanted = max(int(number), 1)
@@ -79,15 +124,18 @@ class SessionAccess:
         return self.can_run
 
 
-def session_access_for(user, session_id: int) -> SessionAccess:
-    """A session this person may see, or 404."""
-    session = (
-        with_counts(
+def session_access_for(user, session_id: int, *, details: bool = True) -> SessionAccess:
+    """A session this person may see, or 404.
+
+    ``details=False`` is for the run page: the session and its group only, without the counts,
+    the room, organisation and series, or the person's own booking, none of which it shows."""
+    if details:
+        sessions = with_counts(
             GroupSession.objects.select_related("group__host", "room", "organisation", "series")
         )
-        .filter(pk=session_id)
-        .first()
-    )
+    else:
+        sessions = GroupSession.objects.select_related("group")
+    session = sessions.filter(pk=session_id).first()
     if session is None:
         raise Http404("No such session.")
     if session.group_id:
@@ -100,7 +148,7 @@ def session_access_for(user, session_id: int) -> SessionAccess:
         ).first()
         if membership is None:
             raise Http404("No such session.")
-    booking = Booking.objects.filter(session=session, user=user).first()
+    booking = Booking.objects.filter(session=session, user=user).first() if details else None
     return SessionAccess(
         session=session, group_access=access, membership=membership, booking=booking
     )
@@ -146,6 +194,7 @@ def register_of(session: GroupSession) -> tuple[list[Booking], list[Booking]]:
     bookings = list(
         Booking.objects.filter(session=session, status__in=ACTIVE)
         .select_related("user")
+        .only(*REGISTER_ROW)
         .order_by("queued_at", "id")
     )
     return (
@@ -156,19 +205,20 @@ def register_of(session: GroupSession) -> tuple[list[Booking], list[Booking]]:
 
 def walk_in_candidates(session: GroupSession) -> QuerySet:
     """People who could join on the day: the group's members (or the organisation's people
-    for a workshop) who do not already have a place."""
+    for a workshop) who do not already have a place. Read from the members without a place,
+    so by index (a join let PostgreSQL read every person of the site)."""
     from django.contrib.auth import get_user_model
 
     # Without the erased people's empty user ids: NOT IN over a list holding NULL matches nothing.
     placed = Booking.objects.filter(
         session=session, status=Booking.Status.BOOKED, user__isnull=False
     ).values("user_id")
-    people = get_user_model().objects.exclude(pk__in=placed)
     if session.group_id:
-        people = people.filter(group_memberships__group_id=session.group_id)
+        members = GroupMember.objects.filter(group_id=session.group_id)
     else:
-        people = people.filter(memberships__organisation_id=session.organisation_id)
-    return people.order_by("display_name", "email")
+        members = Membership.objects.filter(organisation_id=session.organisation_id)
+    unplaced = members.exclude(user_id__in=placed).values("user_id")
+    return get_user_model().objects.filter(pk__in=unplaced).order_by("display_name", "email")
 
 
 def upcoming_bookings(user, *, limit: int = 50) -> list[Booking]:
@@ -179,51 +229,82 @@ def upcoming_bookings(user, *, limit: int = 50) -> list[Booking]:
     )
 
 
+def places_of(user) -> tuple[list[int], list[int]]:
+    """The ids of a person's groups and of their organisations, read together in one query."""
+    groups = (
+        GroupMember.objects.filter(user=user)
+        .annotate(of=Value("group"))
+        .values_list("of", "group_id")
+    )
+    organisations = (
+        Membership.objects.filter(user=user)
+        .annotate(of=Value("organisation"))
+        .values_list("of", "organisation_id")
+    )
+    rows = list(groups.union(organisations, all=True))
+    return (
+        [pk for of, pk in rows if of == "group"],
+        [pk for of, pk in rows if of == "organisation"],
+    )
+
+
 def my_sessions(
     user, *, booked_page=1, open_page=1, past_page=1, per_page: int = PAGE_SIZE
 ) -> dict:
     """A person's sessions: what they booked or wait for, what is open to them (their groups'
     sessions and their organisations' workshops) and what they attended, a page of each; and
-    the open date polls of their groups (few at a time, so not paginated)."""
+    the open date polls of their groups (few at a time, so not paginated).
+
+    The person's group and organisation ids are read first, so every list is read by index from
+    them (a subquery in an OR made PostgreSQL read every scheduled session of the site)."""
     now = timezone.now()
+    group_ids, organisation_ids = places_of(user)
     bookings = Booking.objects.filter(user=user).select_related("session__group", "session__room")
-    booked = bookings.filter(status__in=ACTIVE, session__ends_at__gte=now).order_by(
-        "session__starts_at", "session_id"
-    )
-    attended = bookings.filter(
+    is_upcoming = Q(status__in=ACTIVE, session__ends_at__gte=now)
+    is_attended = Q(
         status=Booking.Status.BOOKED,
         session__status=GroupSession.Status.HELD,
         attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
-    ).order_by("-session__starts_at", "-session_id")
-    member_groups = GroupMember.objects.filter(user=user).values("group_id")
+    )
+    # Both lists counted in one query.
+    counts = Booking.objects.filter(user=user).aggregate(
+        upcoming=Count("pk", filter=is_upcoming), attended=Count("pk", filter=is_attended)
+    )
+    booked = (
+        bookings.filter(is_upcoming).only(*BOOKING_ROW).order_by("session__starts_at", "session_id")
+    )
+    attended = (
+        bookings.filter(is_attended)
+        .only(*BOOKING_ROW)
+        .order_by("-session__starts_at", "-session_id")
+    )
     answered = PollAnswer.objects.filter(user=user, option__poll=OuterRef("pk"))
     polls = list(
-        Poll.objects.filter(group_id__in=member_groups, status=Poll.Status.OPEN, closes_at__gt=now)
+        Poll.objects.filter(group_id__in=group_ids, status=Poll.Status.OPEN, closes_at__gt=now)
         .annotate(answered=Exists(answered))
         .select_related("group")
+        .only("title", "closes_at", "group__name")
         .order_by("closes_at")
     )
-    # Subqueries, not joins: a join to the organisation's memberships would repeat each session
-    # once per member and multiply its counts.
-    my_organisations = Membership.objects.filter(user=user).values("organisation_id")
     already = Booking.objects.filter(user=user, status__in=ACTIVE).values("session_id")
     open_sessions = GroupSession.objects.filter(
-        Q(group_id__in=member_groups)
-        | Q(kind=GroupSession.Kind.WORKSHOP, organisation_id__in=my_organisations),
+        Q(group_id__in=group_ids)
+        | Q(kind=GroupSession.Kind.WORKSHOP, organisation_id__in=organisation_ids),
         status=GroupSession.Status.SCHEDULED,
         starts_at__gt=now,
     ).exclude(pk__in=already)
     open_list = page_of(
-        with_counts(open_sessions.select_related("group", "room", "organisation")).order_by(
-            "starts_at", "id"
-        ),
+        open_sessions.select_related("group", "organisation")
+        .only(*OPEN_ROW)
+        .annotate(booked_count=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)))
+        .order_by("starts_at", "id"),
         open_page,
         per_page=per_page,
         counted=open_sessions,
     )
     return {
-        "upcoming": page_of(booked, booked_page, per_page=per_page),
-        "attended": page_of(attended, past_page, per_page=per_page),
+        "upcoming": page_of(booked, booked_page, per_page=per_page, count=counts["upcoming"]),
+        "attended": page_of(attended, past_page, per_page=per_page, count=counts["attended"]),
         "polls": polls,
         "open_sessions": open_list,
     }

@@ -18,8 +18,8 @@ from sessions.models import Booking
 from sessions.services import bookings
 
 
-def _running(request, session_id: int):
-    access = selectors.session_access_for(request.user, session_id)
+def _running(request, session_id: int, *, details: bool = True):
+    access = selectors.session_access_for(request.user, session_id, details=details)
     if not access.can_run:
         raise PermissionDenied
     return access
@@ -28,7 +28,7 @@ def _running(request, session_id: int):
 @never_cache
 @login_required
 def run(request, session_id: int):
-    access = _running(request, session_id)
+    access = _running(request, session_id, details=False)
     session = access.session
     booked, waiting = selectors.register_of(session)
     context = {
@@ -38,7 +38,7 @@ def run(request, session_id: int):
         "waiting": waiting,
         "agenda": parse_agenda(session.agenda),
         "model": reflective_model(session.reflective_model),
-        "walk_ins": list(selectors.walk_in_candidates(session)[:200]),
+        "walk_ins": list(selectors.walk_in_candidates(session).only("display_name", "email")[:200]),
         "close_form": CloseForm(initial={"themes": session.themes, "actions": session.actions}),
         "attendance_choices": Booking.Attendance.choices,
     }
