@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
@@ -131,7 +132,8 @@ def give_data(p: Privacy, user, mark: str) -> None:
     UserSession.objects.create(
         user=user, ip="192.0.2.10", user_agent=f"Browser {mark}", session_key=f"key{mark}"
     )
-    Authenticator.objects.create(user=user, type="recovery_codes", data={"seed": mark})
+    # Stored as production stores it: encrypted by our MFA adapter.
+    Authenticator.objects.create(user=user, type="recovery_codes", data={"seed": encrypt(mark)})
     audit_log(actor=user, action="test.something", detail_mark=mark)
 
 
