@@ -13,6 +13,16 @@ from journals.models import JournalEntry, SharedLearning
 from journals.services import EntryText, learning_pseudonym, read_entry
 
 PAGE_SIZE = 20
+# What a line of the list shows: the rest of each row (and of its session and group) is left
+# in the database, since building whole rows cost more than the query.
+LISTED_FIELDS = (
+    "content",
+    "status",
+    "created_at",
+    "session__title",
+    "session__kind",
+    "session__group__name",
+)
 
 
 def own_entry(author, entry_id: int) -> JournalEntry:
@@ -48,12 +58,13 @@ def journal_page(
 ) -> JournalPage:
     """Newest first. Filters on metadata run in SQL; tag and search run over the decrypted
     text in this request, because the text is only readable here."""
-    entries = (
+    everything = (
         JournalEntry.objects.filter(author=author)
         .select_related("session__group")
+        .only(*LISTED_FIELDS)
         .order_by("-created_at", "-id")
     )
-    total = entries.count()
+    entries = everything
     if template_key:
         entries = entries.filter(template_key=template_key)
     if session_id:
@@ -65,10 +76,13 @@ def journal_page(
     tag, query = tag.strip().lower(), query.strip()
     if not tag and not query:
         # Nothing to look for in the text: paginate in SQL and decrypt only this page.
-        page = Paginator(entries, PAGE_SIZE).get_page(page_number)
+        paginator = Paginator(entries, PAGE_SIZE)
+        total = paginator.count if entries is everything else everything.count()
+        page = paginator.get_page(page_number)
         page.object_list = [(entry, read_entry(entry)) for entry in page.object_list]
-        return JournalPage(page=page, tags=[], total=total, matched=page.paginator.count)
+        return JournalPage(page=page, tags=[], total=total, matched=paginator.count)
     decrypted = [(entry, read_entry(entry)) for entry in entries]
+    total = len(decrypted) if entries is everything else everything.count()
     if tag:
         decrypted = [(e, t) for e, t in decrypted if tag in t.tags]
     if query:

@@ -3,10 +3,11 @@ second tab open, deleting, sharing, exports, and an organisation's own templates
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -85,6 +86,32 @@ def test_the_journal_shows_twenty_entries_a_page(client, author):
     assert _titles(second) == [f"Entry {n:02d}" for n in range(4, -1, -1)]
     assert "Page 1 of 2" in body(first)
     assert "page=2" in body(first)
+
+
+def _list_lines(response) -> list[str]:
+    items = re.findall(r'<a class="list-group-item[^"]*"(.*?)</a>', body(response), re.S)
+    texts = (re.sub(r"<[^>]+>", " ", item.split(">", 1)[1]) for item in items)
+    return [html.unescape(" ".join(text.split())) for text in texts]
+
+
+def test_each_line_of_the_list_shows_the_entry_in_the_authors_time_zone(client, author, world):
+    session = past_session(world.group, title="Endings circle")
+    attend(session, author)
+    # 23:30 in UTC on 30 June is half past midnight on 1 July in London (summer time).
+    draft = write(author, title="", tags=["endings", "visits"], key=GIBBS, session=session,
+                  finished=False, created_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))  # fmt: skip
+    finished = write(author, title="Supervision", created_at=datetime(2026, 6, 1, 9, tzinfo=UTC))
+    author.time_zone = "Europe/London"
+    author.save(update_fields=["time_zone"])
+
+    response = client.get(reverse("journals:list"))
+
+    assert _list_lines(response) == [
+        "(untitled) draft 1 Jul 2026 · Gibbs' reflective cycle · Endings circle · #endings · #visits",
+        "Supervision 1 Jun 2026 · Free writing",
+    ]
+    links = re.findall(r'<a class="list-group-item[^"]*" href="([^"]+)"', body(response))
+    assert links == [f"/journal/{draft.pk}/", f"/journal/{finished.pk}/"]
 
 
 def test_the_journal_filters_by_tag(client, author):
