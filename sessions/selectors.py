@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,6 +32,17 @@ BOOKING_ROW = (
     "session__group__name",
     "session__room",
     "session__room__name",
+)
+# What a group's list of sessions shows of each.
+GROUP_SESSION_ROW = (
+    "starts_at",
+    "ends_at",
+    "status",
+    "settling_in",
+    "capacity",
+    "online_link",
+    "room",
+    "room__name",
 )
 # What the register shows of each booking: the person's name, the attendance and a walk-in.
 REGISTER_ROW = (
@@ -164,22 +175,27 @@ def group_sessions(
     group: PracticeGroup, *, upcoming_page=1, past_page=1, per_page: int = PAGE_SIZE
 ) -> SessionLists:
     """Upcoming and past sessions of a group, with counts (never names), a page of each. Both
-    read the (group, starts_at) index; the id breaks ties so no session falls between pages."""
+    read the (group, starts_at) index; the id breaks ties so no session falls between pages.
+    Both lists are counted in one query."""
     now = timezone.now()
-    upcoming = GroupSession.objects.filter(group=group, ends_at__gte=now)
-    past = GroupSession.objects.filter(group=group, ends_at__lt=now)
+    sessions = GroupSession.objects.filter(group=group)
+    counts = sessions.aggregate(
+        upcoming=Count("pk", filter=Q(ends_at__gte=now)),
+        past=Count("pk", filter=Q(ends_at__lt=now)),
+    )
+    rows = with_counts(sessions.select_related("room").only(*GROUP_SESSION_ROW))
     return SessionLists(
         upcoming=page_of(
-            with_counts(upcoming.select_related("room")).order_by("starts_at", "id"),
+            rows.filter(ends_at__gte=now).order_by("starts_at", "id"),
             upcoming_page,
             per_page=per_page,
-            counted=upcoming,
+            count=counts["upcoming"],
         ),
         past=page_of(
-            with_counts(past.select_related("room")).order_by("-starts_at", "-id"),
+            rows.filter(ends_at__lt=now).order_by("-starts_at", "-id"),
             past_page,
             per_page=per_page,
-            counted=past,
+            count=counts["past"],
         ),
     )
 
@@ -230,21 +246,18 @@ def upcoming_bookings(user, *, limit: int = 50) -> list[Booking]:
 
 
 def places_of(user) -> tuple[list[int], list[int]]:
-    """The ids of a person's groups and of their organisations, read together in one query."""
-    groups = (
-        GroupMember.objects.filter(user=user)
-        .annotate(of=Value("group"))
-        .values_list("of", "group_id")
+    """The ids of a person's groups and of their organisations, in one query: the person's row
+    joined to both, so a few rows (their groups times their organisations)."""
+    from django.contrib.auth import get_user_model
+
+    rows = list(
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list("group_memberships__group_id", "memberships__organisation_id")
     )
-    organisations = (
-        Membership.objects.filter(user=user)
-        .annotate(of=Value("organisation"))
-        .values_list("of", "organisation_id")
-    )
-    rows = list(groups.union(organisations, all=True))
     return (
-        [pk for of, pk in rows if of == "group"],
-        [pk for of, pk in rows if of == "organisation"],
+        sorted({group for group, _ in rows if group is not None}),
+        sorted({organisation for _, organisation in rows if organisation is not None}),
     )
 
 
@@ -256,7 +269,9 @@ def my_sessions(
     the open date polls of their groups (few at a time, so not paginated).
 
     The person's group and organisation ids are read first, so every list is read by index from
-    them (a subquery in an OR made PostgreSQL read every scheduled session of the site)."""
+    them (a subquery in an OR made PostgreSQL read every scheduled session of the site). For a
+    person in no group Django skips the polls query, and with no organisation either the two of
+    the open sessions: there is nothing they could find."""
     now = timezone.now()
     group_ids, organisation_ids = places_of(user)
     bookings = Booking.objects.filter(user=user).select_related("session__group", "session__room")
