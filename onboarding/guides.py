@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 
 from groups.checklist import group_checklist, next_step
 from groups.models import (
-    AgreementAcceptance,
-    AgreementVersion,
     GroupMember,
     GroupPartner,
     Invitation,
@@ -27,7 +25,7 @@ from groups.models import (
     PracticeGroup,
     SignOff,
 )
-from groups.selectors import group_access_for
+from groups.selectors import group_access_for, group_places
 from guide.templatetags.guide_links import guide_url
 from journals.models import JournalEntry
 from onboarding.models import GuideKind, HiddenGuide
@@ -276,23 +274,14 @@ def _first_group_step(
 # --- Practitioner -----------------------------------------------------------------------------
 
 
-def practitioner_guide(user, *, next_bookings: list) -> Guide:
+def practitioner_guide(user, *, next_bookings: list, places: list | None = None) -> Guide:
     """Agreement, next session, booking, journal. ``next_bookings``: the home page's list of
-    the person's upcoming active bookings (so no query is repeated)."""
-    latest = (
-        AgreementVersion.objects.filter(group=OuterRef("group")).order_by("-number").values("pk")
-    )[:1]
-    places = list(
-        GroupMember.objects.filter(user=user)
-        .select_related("group")
-        .annotate(
-            agreement=Subquery(latest),
-            accepted=Exists(
-                AgreementAcceptance.objects.filter(user=user, version=OuterRef("agreement"))
-            ),
-        )
-        .order_by("added_at", "pk")
-    )
+    the person's upcoming active bookings; ``places``: its ``group_places(user)`` (so no
+    query is repeated)."""
+    if places is None:
+        places = group_places(user)
+    # The group the person joined first comes first.
+    places = sorted(places, key=lambda place: (place.added_at, place.pk))
     group_ids = [place.group_id for place in places]
     upcoming = (
         GroupSession.objects.filter(
@@ -301,6 +290,7 @@ def practitioner_guide(user, *, next_bookings: list) -> Guide:
             starts_at__gt=timezone.now(),
         )
         .select_related("group")
+        .only("starts_at", "group", "group__name")
         .order_by("starts_at", "pk")
         .first()
         if group_ids
@@ -425,10 +415,21 @@ def _booking_step(upcoming: GroupSession | None, next_bookings: list) -> GuideSt
 def manager_guide(user, organisation: Organisation, *, to_sign: list | None = None) -> Guide:
     """Sign-off, what the dashboard shows, and why small figures are hidden. ``to_sign``: the
     home page's groups still waiting for a sign-off from an organisation this person leads."""
-    partner = GroupPartner.objects.filter(
-        group=OuterRef("pk"), organisation=organisation, status=GroupPartner.Status.ACCEPTED
+    # A UNION of the hosted and the partnered groups' ids, each read by index: "hosts it OR
+    # partners it" made PostgreSQL read every group.
+    taking_part_ids = (
+        PracticeGroup.objects.filter(host=organisation)
+        .order_by()
+        .values("pk")
+        .union(
+            GroupPartner.objects.filter(
+                organisation=organisation, status=GroupPartner.Status.ACCEPTED
+            )
+            .order_by()
+            .values("group_id")
+        )
     )
-    taking_part = PracticeGroup.objects.filter(Q(host=organisation) | Q(Exists(partner)))
+    taking_part = PracticeGroup.objects.filter(pk__in=taking_part_ids)
     held = GroupSession.objects.filter(group=OuterRef("pk"), status=GroupSession.Status.HELD)
     figures = taking_part.aggregate(
         groups=Count("pk"), with_sessions_held=Count("pk", filter=Q(Exists(held)))
@@ -504,18 +505,25 @@ def manager_guide(user, organisation: Organisation, *, to_sign: list | None = No
 # --- Which guides a person sees ---------------------------------------------------------------
 
 
-def first_visit_guides(user, *, next_bookings: list, to_sign: list) -> dict:
+def first_visit_guides(
+    user,
+    *,
+    next_bookings: list,
+    to_sign: list,
+    memberships: list[Membership] | None = None,
+    places: list | None = None,
+) -> dict:
     """The guides for the home page: ``{"shown": [...], "hidden": [...]}``.
 
     ``next_bookings`` and ``to_sign`` are what the home page already shows (upcoming bookings,
-    groups waiting for a sign-off). A finished guide is not shown; a hidden one is listed so it
-    can be brought back.
+    groups waiting for a sign-off); ``memberships`` (with their organisations) and ``places``
+    are what it has already read (``home_summary``), so no query is repeated. A finished guide
+    is not shown; a hidden one is listed so it can be brought back.
     """
     hidden = hidden_kinds(user)
-    memberships = {
-        m.organisation_id: m
-        for m in Membership.objects.filter(user=user).select_related("organisation")
-    }
+    if memberships is None:
+        memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
+    memberships = {m.organisation_id: m for m in memberships}
     wanted: list[tuple[str, object]] = []
     admin_of = sorted(
         (m.organisation_id for m in memberships.values() if m.is_admin),
@@ -539,7 +547,7 @@ def first_visit_guides(user, *, next_bookings: list, to_sign: list) -> dict:
         if kind == GuideKind.ORGANISATION_ADMIN:
             guide = organisation_admin_guide(user, organisation, with_checklist=False)
         elif kind == GuideKind.PRACTITIONER:
-            guide = practitioner_guide(user, next_bookings=next_bookings)
+            guide = practitioner_guide(user, next_bookings=next_bookings, places=places)
         else:
             guide = manager_guide(user, organisation, to_sign=to_sign)
         if not guide.finished:

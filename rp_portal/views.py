@@ -25,7 +25,11 @@ def home(request: HttpRequest) -> HttpResponse:
             **summary,
             "next_bookings": next_bookings,
             "first_visit": first_visit_guides(
-                request.user, next_bookings=next_bookings, to_sign=summary["to_sign"]
+                request.user,
+                next_bookings=next_bookings,
+                to_sign=summary["to_sign"],
+                memberships=summary["memberships"],
+                places=summary["places"],
             ),
         }
     return render(request, "home.html", context)
