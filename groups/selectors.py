@@ -115,8 +115,12 @@ def groups_for(user) -> QuerySet[PracticeGroup]:
     return _visible_groups(user, led).annotate(member_count=Coalesce(Subquery(members), 0))
 
 
-def group_access_for(user, group_id: int) -> GroupAccess:
-    """Resolve a group for this person, or 404 (another organisation's group, or no such id)."""
+def group_access_for(user, group_id: int, *, agreement_state: bool = False) -> GroupAccess:
+    """Resolve a group for this person, or 404 (another organisation's group, or no such id).
+
+    ``agreement_state``: also say, on ``access.member``, whether the person accepted the
+    group's current agreement (``accepted_current_agreement``), in the same query.
+    """
     group = (
         PracticeGroup.objects.select_related("host")
         .prefetch_related(
@@ -127,7 +131,15 @@ def group_access_for(user, group_id: int) -> GroupAccess:
     )
     if group is None:
         raise Http404("No such group.")
-    member = GroupMember.objects.filter(group=group, user=user).first()
+    places = GroupMember.objects.filter(group=group, user=user)
+    if agreement_state:
+        latest = AgreementVersion.objects.filter(group=group).order_by("-number").values("pk")
+        places = places.annotate(
+            accepted_current_agreement=Exists(
+                AgreementAcceptance.objects.filter(version_id=Subquery(latest[:1]), user=user)
+            )
+        )
+    member = places.first()
     access = GroupAccess(
         group=group,
         member=member,

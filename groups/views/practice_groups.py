@@ -70,24 +70,33 @@ def _sign_off_form(access, signed_org_ids, data=None):
     return SignOffForm(data, organisations=pending) if pending else None
 
 
+# What the group page shows of each sign-off.
+_SIGN_OFF_FIELDS = (
+    "group", "organisation__name", "signed_by__display_name", "signed_by__email",
+    "signed_at", "note",
+)  # fmt: skip
+
+
 @login_required
 def group_detail(request, group_id: int):
-    access = selectors.group_access_for(request.user, group_id)
+    access = selectors.group_access_for(request.user, group_id, agreement_state=True)
     stats = member_stats(access.group)
-    steps = group_checklist(access, stats=stats)
     sign_offs = list(
-        SignOff.objects.filter(group=access.group).select_related("organisation", "signed_by")
+        SignOff.objects.filter(group=access.group)
+        .select_related("organisation", "signed_by")
+        .only(*_SIGN_OFF_FIELDS)
     )
+    signed_org_ids = {s.organisation_id for s in sign_offs}
+    steps = group_checklist(access, stats=stats, signed_org_ids=signed_org_ids)
     context = {
         "access": access,
         "group": access.group,
         "steps": steps,
         "next_step": next_step(steps),
         "sign_offs": sign_offs,
-        "sign_off_form": _sign_off_form(access, {s.organisation_id for s in sign_offs}),
+        "sign_off_form": _sign_off_form(access, signed_org_ids),
         "member_count": stats["members"],
-        "agreement_pending": access.is_member
-        and not selectors.has_accepted_current_agreement(request.user, access.group),
+        "agreement_pending": access.is_member and not access.member.accepted_current_agreement,
         "partner_requests": [p for p in access.partners if access.can_respond_for(p)],
         "next_session": next_session(access.group),
     }
