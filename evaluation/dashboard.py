@@ -662,34 +662,23 @@ def _block(key, title, unit, figures, labels, *, help="", scale=(0, 100)) -> Blo
 COMMENTS_SHOWN = 30  # per group and quarter, the first in alphabetical order
 
 
-def _quarter_bounds(quarter: date) -> tuple[datetime, datetime]:
-    month = quarter.month + 3
-    ended = date(quarter.year + (month > 12), (month - 1) % 12 + 1, 1)
-    return (
-        datetime(quarter.year, quarter.month, 1, tzinfo=site_zone()),
-        datetime(ended.year, ended.month, 1, tzinfo=site_zone()),
-    )
-
-
 def attach_comments(families: list[Family]) -> None:
     """Pulse comments by group and quarter, only from group quarters whose pulse figure is
     shown, at most ``COMMENTS_SHOWN`` each, sorted by text so their order says nothing about
     who wrote them or when. One query for all the families (none when no pulse figure is
-    shown), which returns no more comments than a page can show."""
+    shown), which returns at most that many per group and quarter."""
     shown = sorted({(g, q) for family in families for g, q in family.pulse_shown})
     for family in families:
         family.comments = {}
     if not shown:
         return
-    cells = Q()
-    for group_id, quarter in shown:
-        opens, ends = _quarter_bounds(quarter)
-        cells |= Q(window__plan__group_id=group_id, window__closes_at__gte=opens) & Q(
-            window__closes_at__lt=ends
-        )
     quarter = _quarter("window__closes_at")
     rows = (
-        Response.objects.filter(cells, window__kind=QuestionnaireWindow.Kind.PULSE)
+        Response.objects.filter(
+            window__kind=QuestionnaireWindow.Kind.PULSE,
+            window__plan__group_id__in={g for g, _q in shown},
+            window__closes_at__lt=min(family.before for family in families if family.pulse_shown),
+        )
         .exclude(comment="")
         .annotate(
             group=F("window__plan__group_id"),
@@ -704,8 +693,10 @@ def attach_comments(families: list[Family]) -> None:
         .values_list("group", "quarter", "comment")
     )
     comments: dict[int, dict[date, list[str]]] = defaultdict(lambda: defaultdict(list))
+    shown_cells = set(shown)
     for group_id, at, comment in rows:
-        comments[group_id][_day(at)].append(comment)
+        if (group_id, _day(at)) in shown_cells:
+            comments[group_id][_day(at)].append(comment)
     for family in families:
         ids = {g.pk for g in family.groups}
         family.comments = {
