@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, OuterRef, Subquery
+
 from evaluation.models import EvaluationPlan
 from sessions.models import GroupSession
 
 
 def plan_summary(group) -> dict:
-    """For the set-up checklist: is there a plan with measures, chosen before the first held session?"""
-    plan = EvaluationPlan.objects.filter(group=group).prefetch_related("measures").first()
-    if plan is None:
-        return {"chosen": False, "in_time": False, "count": 0, "follow_ups": 0}
-    count = len(plan.measures.all())
+    """For the set-up checklist: is there a plan with measures, chosen before the first held
+    session? One query."""
     first_held = (
-        GroupSession.objects.filter(group=group, status=GroupSession.Status.HELD)
+        GroupSession.objects.filter(group=OuterRef("group"), status=GroupSession.Status.HELD)
         .order_by("starts_at")
-        .values_list("starts_at", flat=True)
+        .values("starts_at")[:1]
+    )
+    plan = (
+        EvaluationPlan.objects.filter(group=group)
+        .annotate(count=Count("measures"), first_held=Subquery(first_held))
+        .only("created_at", "follow_up_months")
         .first()
     )
+    if plan is None:
+        return {"chosen": False, "in_time": False, "count": 0, "follow_ups": 0}
     return {
-        "chosen": count > 0,
-        "in_time": first_held is None or plan.created_at <= first_held,
-        "count": count,
+        "chosen": plan.count > 0,
+        "in_time": plan.first_held is None or plan.created_at <= plan.first_held,
+        "count": plan.count,
         "follow_ups": len(plan.follow_up_months),
     }
