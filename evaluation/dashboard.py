@@ -21,15 +21,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Aggregate,
     CharField,
     Count,
     F,
-    FloatField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Window,
 )
@@ -320,24 +318,10 @@ def build_families(organisations) -> dict[int, Family]:
     follow_ups = [
         pk for pk, w in data.windows.items() if w["kind"] == QuestionnaireWindow.Kind.FOLLOW_UP
     ] or [0]
-    baseline = Score.objects.filter(
-        measure=OuterRef("measure"),
-        response__window__kind=QuestionnaireWindow.Kind.BASELINE,
-        response__window__plan=OuterRef("response__window__plan"),
-        response__pseudonym=OuterRef("response__pseudonym"),
-    ).values("value")[:1]
-    data.changes = list(
-        # By the closed follow-up windows' ids: PostgreSQL then starts from their responses
-        # (an index) instead of reading every score in the table.
-        Score.objects.filter(response__window_id__in=follow_ups)
-        .annotate(before=Subquery(baseline, output_field=FloatField()))
-        .filter(before__isnull=False)
-        .annotate(diff=F("value") - F("before"))
-        .annotate(window=F("response__window_id"))
-        .values("measure_id", "window")
-        .annotate(n=Count("id"), total=Sum("diff"), squares=Sum(F("diff") * F("diff")))
-        .order_by()
-    )
+    baselines = [
+        pk for pk, w in data.windows.items() if w["kind"] == QuestionnaireWindow.Kind.BASELINE
+    ] or [0]
+    data.changes = _changes(follow_ups, baselines)
     measure_ids = {row["measure_id"] for row in data.scores}
     data.measures = {m.pk: m for m in Measure.objects.filter(pk__in=measure_ids)}
     # The session pulse: per group and quarter.
@@ -359,6 +343,34 @@ def build_families(organisations) -> dict[int, Family]:
         pk: _protected_family(organisation, by_host[pk], data.only(by_host[pk]))
         for pk, organisation in hosts.items()
     }
+
+
+def _changes(follow_ups: list[int], baselines: list[int]) -> list[dict]:
+    """Per measure and follow-up window: how many people answered both it and the baseline,
+    and the sum and sum of squares of their change. Each follow-up score is joined to the same
+    person's baseline score: a pseudonym is keyed by person and plan, and there is one baseline
+    window per plan, one response per window and pseudonym and one score per response and
+    measure (constraints), so each pair is found once. Written in SQL so that PostgreSQL starts
+    from the follow-up windows' responses and looks the baselines up by index; the ORM's
+    correlated subquery made it read every score."""
+    score, response = Score._meta.db_table, Response._meta.db_table
+    marks = ", ".join(["%s"] * len(follow_ups)), ", ".join(["%s"] * len(baselines))
+    sql = f"""
+        SELECT f.measure_id, fr.window_id, COUNT(*),
+               SUM(f.value - b.value), SUM((f.value - b.value) * (f.value - b.value))
+        FROM {response} fr
+        JOIN {score} f ON f.response_id = fr.id
+        JOIN {response} br ON br.pseudonym = fr.pseudonym AND br.window_id IN ({marks[1]})
+        JOIN {score} b ON b.response_id = br.id AND b.measure_id = f.measure_id
+        WHERE fr.window_id IN ({marks[0]})
+        GROUP BY f.measure_id, fr.window_id
+    """  # noqa: S608 -- table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*baselines, *follow_ups])
+        return [
+            {"measure_id": m, "window": w, "n": n, "total": total, "squares": squares}
+            for m, w, n, total, squares in cursor.fetchall()
+        ]
 
 
 @dataclass
