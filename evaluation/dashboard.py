@@ -707,8 +707,9 @@ def attach_comments(families: list[Family]) -> None:
     comments: dict[int, dict[date, list[str]]] = defaultdict(lambda: defaultdict(list))
     shown_cells = set(shown)
     for group_id, at, comment in rows:
-        if (group_id, _day(at)) in shown_cells:
-            comments[group_id][_day(at)].append(comment)
+        quarter = _day(at)
+        if (group_id, quarter) in shown_cells:
+            comments[group_id][quarter].append(comment)
     for family in families:
         ids = {g.pk for g in family.groups}
         family.comments = {

@@ -192,16 +192,21 @@ def _rows(family: Family, allowed: set[tuple] | None, filters: Filters) -> set[t
 def _section(
     family: Family, title: str, slug: str, rows: set[tuple], quarters: list[date]
 ) -> Section:
+    wanted = set(quarters)
+    every_quarter = wanted.issuperset(family.quarters)  # unfiltered: rows kept as they are
+
     def trim(block: Block) -> Block:
         kept = [
-            replace(row, cells={q: f for q, f in row.cells.items() if q in quarters})
+            row
+            if every_quarter
+            else replace(row, cells={q: f for q, f in row.cells.items() if q in wanted})
             for row in block.rows
             if row.key in rows
         ]
         return replace(block, rows=kept)
 
     def trim_changes(lines: list[ChangeLine]) -> list[ChangeLine]:
-        return [line for line in lines if line.row_key in rows and line.quarter in quarters]
+        return [line for line in lines if line.row_key in rows and line.quarter in wanted]
 
     names = {g.pk: g.name for g in family.groups}
     group_ids = [
