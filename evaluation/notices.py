@@ -8,14 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluation.models import Completion, QuestionnaireEmail, QuestionnaireWindow
 from groups.models import GroupMember
-from rp_portal.emails import templated_email_send
+from rp_portal.emails import emails_send_once
 from sessions.models import Booking
 
 
@@ -36,38 +34,19 @@ def _recipients(window: QuestionnaireWindow):
 
 def _send(window: QuestionnaireWindow, people, template: str, kind: str) -> int:
     """Email each person who has not had this email yet; returns how many were sent."""
-    url = settings.SITE_URL + reverse("evaluation:answer", args=[window.pk])
-    already = set(
-        QuestionnaireEmail.objects.filter(window=window, kind=kind).values_list(
-            "user_id", flat=True
-        )
+    return emails_send_once(
+        people,
+        ledger=QuestionnaireEmail,
+        key={"window": window, "kind": kind},
+        template_prefix=template,
+        context={
+            "window": window,
+            "group": window.plan.group,
+            "url": settings.SITE_URL + reverse("evaluation:answer", args=[window.pk]),
+            "preferences_url": settings.SITE_URL + reverse("sessions:preferences"),
+            "reason": "member",
+        },
     )
-    sent = 0
-    with get_connection() as connection:
-        for person in people:
-            if person.pk in already:
-                continue
-            try:
-                with transaction.atomic():
-                    # Fails on a second sender; rolled back if the email cannot be sent.
-                    QuestionnaireEmail.objects.create(window=window, user=person, kind=kind)
-                    templated_email_send(
-                        to=[person.email],
-                        template_prefix=template,
-                        connection=connection,
-                        context={
-                            "window": window,
-                            "group": window.plan.group,
-                            "person": person,
-                            "url": url,
-                            "preferences_url": settings.SITE_URL + reverse("sessions:preferences"),
-                            "reason": "member",
-                        },
-                    )
-            except IntegrityError:
-                continue  # another run sent it
-            sent += 1
-    return sent
 
 
 def _window(window_id: int) -> QuestionnaireWindow:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import GroupMember
-from rp_portal.emails import templated_email_send
+from rp_portal.emails import emails_send_once, templated_email_send
 from sessions.calendars import session_ics
 from sessions.models import (
     Booking,
@@ -331,28 +331,24 @@ def minimum_size_warnings_send(*, now=None, warn_hours: int = 24) -> int:
     for session in sessions:
         booked = session.bookings.filter(status=Booking.Status.BOOKED).count()
         if booked < session.minimum_size:
-            facilitators = GroupMember.objects.filter(
-                group_id=session.group_id, role="facilitator"
-            ).select_related("user")
-            for member in facilitators:
-                with transaction.atomic():
-                    _entry, new = Reminder.objects.get_or_create(
-                        session=session, user=member.user, kind=MINIMUM_WARNING
-                    )
-                    if not new:
-                        continue
-                    templated_email_send(
-                        to=[member.user.email],
-                        template_prefix="emails/minimum_warning",
-                        context={
-                            "session": session,
-                            "booked": booked,
-                            "person": member.user,
-                            "reason": "facilitator",
-                            **_links(session),
-                        },
-                    )
-                sent += 1
+            facilitators = [
+                member.user
+                for member in GroupMember.objects.filter(
+                    group_id=session.group_id, role="facilitator"
+                ).select_related("user")
+            ]
+            sent += emails_send_once(
+                facilitators,
+                ledger=Reminder,
+                key={"session": session, "kind": MINIMUM_WARNING},
+                template_prefix="emails/minimum_warning",
+                context={
+                    "session": session,
+                    "booked": booked,
+                    "reason": "facilitator",
+                    **_links(session),
+                },
+            )
         GroupSession.objects.filter(pk=session.pk, minimum_warning_sent_at__isnull=True).update(
             minimum_warning_sent_at=now
         )
@@ -371,28 +367,14 @@ def _poll_context(poll: Poll) -> dict:
 
 
 def _poll_emails_send(poll: Poll, people, *, kind: str, template: str) -> int:
-    """Email each person who has not had this email about the poll yet; returns how many were
-    sent. Each person's ledger row and email share a transaction: a second sender waits on the
-    unique index and then finds the row; a failed send rolls the row back for the retry."""
-    already = set(PollEmail.objects.filter(poll=poll, kind=kind).values_list("user_id", flat=True))
-    sent = 0
-    with get_connection() as connection:
-        for person in people:
-            if person.pk in already:
-                continue
-            try:
-                with transaction.atomic():
-                    PollEmail.objects.create(poll=poll, user=person, kind=kind)
-                    templated_email_send(
-                        to=[person.email],
-                        template_prefix=template,
-                        connection=connection,
-                        context={**_poll_context(poll), "person": person},
-                    )
-            except IntegrityError:
-                continue  # another run sent it
-            sent += 1
-    return sent
+    """Email each person who has not had this email about the poll yet; returns how many."""
+    return emails_send_once(
+        people,
+        ledger=PollEmail,
+        key={"poll": poll, "kind": kind},
+        template_prefix=template,
+        context=_poll_context(poll),
+    )
 
 
 def poll_invitation_send(*, poll_id: int) -> int:
