@@ -99,13 +99,18 @@ class Journey:
     def photograph_at_other_widths(self, stem: str) -> None:
         """The same page at each width of ``also_at``, then back to the journey's own size."""
         own = self.page.viewport_size
+        wider = []
         for size in self.also_at:
             if own and size["width"] == own["width"]:
                 continue
             self.page.set_viewport_size(size)
             self.page.screenshot(path=self.folder / f"{stem}-{size['width']}.png", full_page=True)
+            width = self.page.evaluate("document.documentElement.scrollWidth")
+            if width > size["width"]:
+                wider.append(f"{width} px wide on a {size['width']} px screen")
         if own and self.page.viewport_size != own:
             self.page.set_viewport_size(own)
+        assert not wider, f"'{stem}' ({self.page.url}) scrolls sideways: {wider}"
 
 
 @pytest.fixture
