@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -137,17 +138,22 @@ def measures_for_window(window: QuestionnaireWindow) -> list[Measure]:
     return measures
 
 
+def answerable_windows(user):
+    """The questionnaire windows ``user`` may answer, open or not: those of the groups they are
+    a member of, and a session's pulse only if they came to the session."""
+    came = Booking.objects.filter(
+        session_id=OuterRef("session_id"),
+        user=user,
+        status=Booking.Status.BOOKED,
+        attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
+    )
+    return QuestionnaireWindow.objects.filter(
+        plan__group_id__in=GroupMember.objects.filter(user=user).values("group_id")
+    ).filter(~Q(kind=QuestionnaireWindow.Kind.PULSE) | Exists(came))
+
+
 def may_answer(window: QuestionnaireWindow, user) -> bool:
-    if not GroupMember.objects.filter(group_id=window.plan.group_id, user=user).exists():
-        return False
-    if window.kind == QuestionnaireWindow.Kind.PULSE:
-        return Booking.objects.filter(
-            session_id=window.session_id,
-            user=user,
-            status=Booking.Status.BOOKED,
-            attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
-        ).exists()
-    return True
+    return answerable_windows(user).filter(pk=window.pk).exists()
 
 
 def response_submit(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,12 +19,10 @@ from evaluation.dashboard import NOT_YET
 from evaluation.forms import DashboardFilterForm, MeasureImportForm, PlanForm
 from evaluation.library import ensure_library
 from evaluation.models import Completion, Measure, QuestionnaireWindow
-from groups.models import GroupMember
 from groups.selectors import group_access_for
 from groups.views.access import admin_organisation, facilitated_group
 from rp_portal.audit.services import audit_log
 from rp_portal.documents.services import document_request
-from sessions.models import Booking
 
 
 @login_required
@@ -76,22 +74,13 @@ def plan(request, group_id: int):
 @never_cache
 @login_required
 def my_questionnaires(request):
-    """One query however many are open: services.may_answer's rule (members of the group; a
-    pulse only for those who came to its session) is asked in SQL rather than per window."""
+    """One query however many are open (services.answerable_windows: members of the group; a
+    pulse only for those who came to its session)."""
     now = timezone.now()
-    member_groups = GroupMember.objects.filter(user=request.user).values("group_id")
-    came = Booking.objects.filter(
-        session_id=OuterRef("session_id"),
-        user=request.user,
-        status=Booking.Status.BOOKED,
-        attendance__in=[Booking.Attendance.PRESENT, Booking.Attendance.LATE],
-    )
     windows = (
-        QuestionnaireWindow.objects.filter(
-            plan__group_id__in=member_groups, opens_at__lte=now, closes_at__gt=now
-        )
+        services.answerable_windows(request.user)
+        .filter(opens_at__lte=now, closes_at__gt=now)
         .exclude(completions__user=request.user)
-        .filter(~Q(kind=QuestionnaireWindow.Kind.PULSE) | Exists(came))
         .select_related("plan__group", "session")
         .only("kind", "months", "closes_at", "plan__group__name", "session__starts_at")
     )
