@@ -40,7 +40,6 @@ def own_entry(author, entry_id: int) -> JournalEntry:
 @dataclass
 class JournalPage:
     page: Page  # of (JournalEntry, EntryText)
-    tags: list[str]
     total: int
     matched: int
 
@@ -80,7 +79,7 @@ def journal_page(
         total = paginator.count if entries is everything else everything.count()
         page = paginator.get_page(page_number)
         page.object_list = [(entry, read_entry(entry)) for entry in page.object_list]
-        return JournalPage(page=page, tags=[], total=total, matched=paginator.count)
+        return JournalPage(page=page, total=total, matched=paginator.count)
     decrypted = [(entry, read_entry(entry)) for entry in entries]
     total = len(decrypted) if entries is everything else everything.count()
     if tag:
@@ -88,9 +87,7 @@ def journal_page(
     if query:
         decrypted = [(e, t) for e, t in decrypted if t.matches(query)]
     paginator = Paginator(decrypted, PAGE_SIZE)
-    return JournalPage(
-        page=paginator.get_page(page_number), tags=[], total=total, matched=len(decrypted)
-    )
+    return JournalPage(page=paginator.get_page(page_number), total=total, matched=len(decrypted))
 
 
 def entries_for_export(
